@@ -1,0 +1,389 @@
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import type { Database, IntervalCategory, PauseStatus, PracticeStatus } from "../../db/schema";
+import { CORE_MINUTES_PER_DAY, londonTime, type CoreHoursCalendar } from "~/domain/calendar";
+import { daySegments, type ApprovedPause, type AvailabilityInterval, type DaySegment } from "~/domain/compliance";
+import {
+  dayState,
+  halfHourClosures,
+  hasEnoughData,
+  lastWeeks,
+  peerPosition,
+  shareOf,
+  type DateRange,
+  type DayState,
+  type MinuteTotals,
+  type PeerPosition,
+} from "~/domain/compliance-report";
+import { evaluateFlags, type Policy } from "~/domain/policy";
+import { practicesInScope } from "~/services/scope.server";
+
+/**
+ * Compliance read models for the ICB overview and the practice page, from the stored `compliance_days` and
+ * `closure_episodes` (kept in step by the importers). A core day without a stored row is 630 minutes of no data.
+ * Portable Kysely only; aggregation over days happens here in TypeScript so that flags use the same rules as
+ * `evaluateFlags`.
+ */
+
+type Db = Kysely<Database>;
+
+/** The latest date with stored compliance data for an ICB's practices or for one practice, if any. */
+export async function latestComplianceDate(db: Db, scope: { icb: string } | { practice: string }): Promise<string | null> {
+  let query = db.selectFrom("compliance_days").innerJoin("practices", "practices.ods_code", "compliance_days.practice_code");
+  query = "icb" in scope ? query.where("practices.icb_code", "=", scope.icb) : query.where("compliance_days.practice_code", "=", scope.practice);
+  const row = await query.select((eb) => eb.fn.max("compliance_days.date").as("date")).executeTakeFirst();
+  return (row?.date as string | null | undefined) ?? null;
+}
+
+interface StoredDay {
+  practice_code: string;
+  date: string;
+  open_minutes: number;
+  closed_minutes: number;
+  excepted_minutes: number;
+  unknown_minutes: number;
+}
+
+export interface WeeklyClosed {
+  /** The ISO week's Monday. */
+  week: string;
+  /** Closed minutes that week, or null when no core minute that week has data. */
+  closed: number | null;
+}
+
+export interface PracticeSummaryRow extends MinuteTotals {
+  odsCode: string;
+  name: string;
+  status: PracticeStatus;
+  isDemo: boolean;
+  pcnCode: string | null;
+  pcnName: string | null;
+  coreDays: number;
+  /** Open minutes as a share of core minutes; null when no core minute has data. */
+  openShare: number | null;
+  unknownShare: number | null;
+  flaggedDays: number;
+  /** Under the ICB's policy, within the range. */
+  flagged: boolean;
+  enoughData: boolean;
+  weekly: WeeklyClosed[];
+}
+
+/**
+ * Per practice in the ICB (its current practices, plus any other of its practices with data in the range): minutes
+ * open, closed, excepted and with no data over the range's core days, flagged days and the policy flag, and
+ * closed minutes in each of the range's last twelve ISO weeks.
+ */
+export async function icbComplianceSummary(
+  db: Db,
+  calendar: CoreHoursCalendar,
+  icbCode: string,
+  range: DateRange,
+  policy: Policy
+): Promise<PracticeSummaryRow[]> {
+  const codes = await practicesInScope(db, { ...range, icb: icbCode });
+  if (codes.length === 0) return [];
+  const [practices, stored] = await Promise.all([
+    db
+      .selectFrom("practices")
+      .leftJoin("pcns", "pcns.code", "practices.pcn_code")
+      .select(["practices.ods_code", "practices.name", "practices.status", "practices.is_demo", "practices.pcn_code", "pcns.name as pcn_name"])
+      .where("practices.icb_code", "=", icbCode)
+      .where("practices.ods_code", "in", codes)
+      .orderBy("practices.ods_code")
+      .execute(),
+    db
+      .selectFrom("compliance_days")
+      .innerJoin("practices", "practices.ods_code", "compliance_days.practice_code")
+      .select([
+        "compliance_days.practice_code",
+        "compliance_days.date",
+        "compliance_days.open_minutes",
+        "compliance_days.closed_minutes",
+        "compliance_days.excepted_minutes",
+        "compliance_days.unknown_minutes",
+      ])
+      .where("practices.icb_code", "=", icbCode)
+      .where("compliance_days.date", ">=", range.from)
+      .where("compliance_days.date", "<=", range.to)
+      .execute(),
+  ]);
+  const byPractice = new Map<string, StoredDay[]>();
+  for (const d of stored) {
+    const list = byPractice.get(d.practice_code);
+    if (list) list.push(d);
+    else byPractice.set(d.practice_code, [d]);
+  }
+  const coreDays = calendar.coreDays(range.from, range.to);
+  const weeks = lastWeeks(range);
+  return practices.map((p) => {
+    const totals = summarise(coreDays, byPractice.get(p.ods_code) ?? []);
+    const flags = evaluateFlags(
+      totals.days.map((d) => ({ date: d.date, closedMinutes: d.closed_minutes })),
+      policy
+    );
+    const weekly = weeks.map((w): WeeklyClosed => {
+      const inWeek = totals.days.filter((d) => d.date >= w.from && d.date <= w.to);
+      const known = inWeek.some((d) => d.unknown_minutes < CORE_MINUTES_PER_DAY);
+      return { week: w.week, closed: known ? inWeek.reduce((s, d) => s + d.closed_minutes, 0) : null };
+    });
+    const known = totals.coreMinutes - totals.unknown;
+    return {
+      odsCode: p.ods_code,
+      name: p.name,
+      status: p.status,
+      isDemo: p.is_demo === 1,
+      pcnCode: p.pcn_code,
+      pcnName: p.pcn_name,
+      coreDays: coreDays.length,
+      coreMinutes: totals.coreMinutes,
+      open: totals.open,
+      closed: totals.closed,
+      excepted: totals.excepted,
+      unknown: totals.unknown,
+      openShare: known > 0 ? shareOf(totals.open, totals.coreMinutes) : null,
+      unknownShare: shareOf(totals.unknown, totals.coreMinutes),
+      flaggedDays: flags.flaggedDates.length,
+      flagged: flags.flagged,
+      enoughData: hasEnoughData(totals),
+      weekly,
+    };
+  });
+}
+
+/** Totals over the core days, counting a day without a stored row as no data throughout. */
+function summarise(coreDays: string[], stored: StoredDay[]): MinuteTotals & { days: StoredDay[] } {
+  const isCore = new Set(coreDays);
+  // Only core days count (a row for a day made a bank holiday later is left out).
+  const days = stored.filter((d) => isCore.has(d.date));
+  const totals = { coreMinutes: coreDays.length * CORE_MINUTES_PER_DAY, open: 0, closed: 0, excepted: 0, unknown: 0, days };
+  for (const d of days) {
+    totals.open += d.open_minutes;
+    totals.closed += d.closed_minutes;
+    totals.excepted += d.excepted_minutes;
+  }
+  totals.unknown = totals.coreMinutes - totals.open - totals.closed - totals.excepted;
+  return totals;
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// One practice
+
+export interface PracticeDayRow extends MinuteTotals {
+  date: string;
+  hasData: boolean;
+  state: DayState;
+  flagged: boolean;
+}
+
+export interface EpisodeRow {
+  id: number;
+  date: string;
+  start: number;
+  end: number;
+  /** London times, `HH:MM`. */
+  from: string;
+  to: string;
+  minutes: number;
+  category: IntervalCategory;
+  excepted: boolean;
+  reasons: string[];
+  pauseIds: number[];
+}
+
+export interface KindTotals {
+  open: number;
+  closed: number;
+  excepted: number;
+  unknown: number;
+}
+
+export interface PracticeCompliance {
+  days: PracticeDayRow[];
+  totals: MinuteTotals & { openShare: number | null; unknownShare: number | null; flaggedDays: number; flagged: boolean };
+  clinical: KindTotals;
+  admin: KindTotals;
+  episodes: EpisodeRow[];
+  /** Closed minutes (not excepted) by half hour (rows) and weekday Monday–Friday (columns). */
+  halfHours: number[][];
+  enoughData: boolean;
+}
+
+const JsonList = <T extends z.ZodType>(item: T) =>
+  z.string().transform((s, ctx) => {
+    try {
+      const parsed = z.array(item).safeParse(JSON.parse(s));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // fall through
+    }
+    ctx.addIssue({ code: "custom", message: "a JSON list" });
+    return z.NEVER;
+  });
+const Reasons = JsonList(z.string());
+const PauseIds = JsonList(z.number().int());
+
+/** One practice's days, totals (overall and per kind of request), closure episodes and half-hour grid over a range. */
+export async function practiceCompliance(
+  db: Db,
+  calendar: CoreHoursCalendar,
+  odsCode: string,
+  range: DateRange,
+  policy: Policy
+): Promise<PracticeCompliance> {
+  const [stored, episodeRows] = await Promise.all([
+    db
+      .selectFrom("compliance_days")
+      .selectAll()
+      .where("practice_code", "=", odsCode)
+      .where("date", ">=", range.from)
+      .where("date", "<=", range.to)
+      .execute(),
+    db
+      .selectFrom("closure_episodes")
+      .selectAll()
+      .where("practice_code", "=", odsCode)
+      .where("date", ">=", range.from)
+      .where("date", "<=", range.to)
+      .orderBy("start_min")
+      .execute(),
+  ]);
+  const coreDays = calendar.coreDays(range.from, range.to);
+  const byDate = new Map(stored.map((d) => [d.date, d]));
+  const clinical: KindTotals = { open: 0, closed: 0, excepted: 0, unknown: 0 };
+  const admin: KindTotals = { open: 0, closed: 0, excepted: 0, unknown: 0 };
+  const days: PracticeDayRow[] = coreDays.map((date) => {
+    const d = byDate.get(date);
+    const t: MinuteTotals = d
+      ? { coreMinutes: d.core_minutes, open: d.open_minutes, closed: d.closed_minutes, excepted: d.excepted_minutes, unknown: d.unknown_minutes }
+      : { coreMinutes: CORE_MINUTES_PER_DAY, open: 0, closed: 0, excepted: 0, unknown: CORE_MINUTES_PER_DAY };
+    clinical.open += d?.clinical_open ?? 0;
+    clinical.closed += d?.clinical_closed ?? 0;
+    clinical.excepted += d?.clinical_excepted ?? 0;
+    clinical.unknown += d ? d.clinical_unknown : CORE_MINUTES_PER_DAY;
+    admin.open += d?.admin_open ?? 0;
+    admin.closed += d?.admin_closed ?? 0;
+    admin.excepted += d?.admin_excepted ?? 0;
+    admin.unknown += d ? d.admin_unknown : CORE_MINUTES_PER_DAY;
+    return { date, ...t, hasData: Boolean(d), state: dayState(t, policy), flagged: t.closed > 0 && t.closed >= policy.closedMinutesPerDay };
+  });
+  const sum = (k: keyof MinuteTotals) => days.reduce((s, d) => s + d[k], 0);
+  const totals: MinuteTotals = {
+    coreMinutes: sum("coreMinutes"),
+    open: sum("open"),
+    closed: sum("closed"),
+    excepted: sum("excepted"),
+    unknown: sum("unknown"),
+  };
+  const flags = evaluateFlags(
+    days.map((d) => ({ date: d.date, closedMinutes: d.closed })),
+    policy
+  );
+  const isCore = new Set(coreDays);
+  const episodes: EpisodeRow[] = episodeRows
+    .filter((e) => isCore.has(e.date))
+    .map((e) => ({
+      id: e.id,
+      date: e.date,
+      start: e.start_min,
+      end: e.end_min,
+      from: londonTime(e.start_min),
+      to: londonTime(e.end_min),
+      minutes: e.minutes,
+      category: e.category,
+      excepted: e.excepted === 1,
+      reasons: Reasons.safeParse(e.reasons).data ?? [],
+      pauseIds: PauseIds.safeParse(e.pause_ids).data ?? [],
+    }));
+  return {
+    days,
+    totals: {
+      ...totals,
+      openShare: totals.coreMinutes - totals.unknown > 0 ? shareOf(totals.open, totals.coreMinutes) : null,
+      unknownShare: shareOf(totals.unknown, totals.coreMinutes),
+      flaggedDays: flags.flaggedDates.length,
+      flagged: flags.flagged,
+    },
+    clinical,
+    admin,
+    episodes,
+    halfHours: halfHourClosures(episodes.filter((e) => !e.excepted)),
+    enoughData: hasEnoughData(totals),
+  };
+}
+
+/**
+ * Where a practice stands among its ICB's practices on share of core minutes open over the range (only practices
+ * with enough data are ranked). Names and codes of the others never leave this function.
+ */
+export async function practicePeerPosition(
+  db: Db,
+  calendar: CoreHoursCalendar,
+  practice: { odsCode: string; icbCode: string | null },
+  range: DateRange,
+  policy: Policy
+): Promise<PeerPosition | null> {
+  if (!practice.icbCode) return null;
+  const rows = await icbComplianceSummary(db, calendar, practice.icbCode, range, policy);
+  return peerPosition(
+    rows.map((r) => ({ id: r.odsCode, share: r.openShare, enoughData: r.enoughData })),
+    practice.odsCode
+  );
+}
+
+export interface TimelineSegment extends Omit<DaySegment, "start" | "end"> {
+  /** Minutes from the start of core hours (08:00). */
+  offset: number;
+  minutes: number;
+  /** London times, `HH:MM`. */
+  from: string;
+  to: string;
+}
+
+export type DayTimeline = { date: string; core: true; segments: TimelineSegment[] } | { date: string; core: false; bankHoliday: string | null };
+
+/** One day's core hours as stretches of open, closed, excepted and no-data minutes, from the stored intervals and approved pauses. */
+export async function practiceDayTimeline(db: Db, calendar: CoreHoursCalendar, odsCode: string, date: string): Promise<DayTimeline> {
+  const window = calendar.coreWindow(date);
+  if (!window) return { date, core: false, bankHoliday: calendar.bankHoliday(date) ?? null };
+  const [intervals, pauses] = await Promise.all([
+    db
+      .selectFrom("availability_intervals")
+      .select(["start_min as start", "end_min as end", "status", "category", "reason"])
+      .where("practice_code", "=", odsCode)
+      .where("start_min", "<", window.end)
+      .where("end_min", ">", window.start)
+      .execute() as Promise<AvailabilityInterval[]>,
+    db
+      .selectFrom("pause_requests")
+      .select(["id", "start_min as start", "end_min as end", "category"])
+      .where("practice_code", "=", odsCode)
+      .where("status", "=", "approved")
+      .where("start_min", "<", window.end)
+      .where("end_min", ">", window.start)
+      .execute() as Promise<ApprovedPause[]>,
+  ]);
+  const segments = daySegments(window, intervals, pauses).map(({ start, end, ...rest }) => ({
+    ...rest,
+    offset: start - window.start,
+    minutes: end - start,
+    from: londonTime(start),
+    to: londonTime(end),
+  }));
+  return { date, core: true, segments };
+}
+
+export const PAUSE_STATUSES: PauseStatus[] = ["pending", "approved", "declined", "withdrawn"];
+
+/** How many pause requests the practice has made, by status (all time). */
+export async function pauseCounts(db: Db, odsCode: string): Promise<Record<PauseStatus, number>> {
+  const rows = await db
+    .selectFrom("pause_requests")
+    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("practice_code", "=", odsCode)
+    .groupBy("status")
+    .execute();
+  const counts = Object.fromEntries(PAUSE_STATUSES.map((s) => [s, 0])) as Record<PauseStatus, number>;
+  for (const r of rows) counts[r.status] = Number(r.n);
+  return counts;
+}

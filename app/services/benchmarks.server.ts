@@ -1,0 +1,77 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema";
+import { MEASURES, measureById, rankWithin, type MeasureDefinition } from "~/domain/measures";
+
+export interface MeasureRow {
+  practice_code: string;
+  measure_id: string;
+  numerator: number | null;
+  denominator: number | null;
+  value: number | null;
+  /** Too small a denominator (or no value): shown, not ranked. */
+  suppressed: boolean;
+  rank: number | null;
+  decile: number | null;
+  of: number | null;
+}
+
+export function isSuppressed(def: MeasureDefinition, value: number | null, denominator: number | null): boolean {
+  return value === null || denominator === null || denominator < def.minDenominator;
+}
+
+/**
+ * Every measure for every practice in scope for a month, with rank and decile among the practices in scope
+ * (an ICB's, one practice's, or all loaded). The scope is the practices that have any measure that month.
+ */
+export async function measureTable(
+  db: Kysely<Database>,
+  args: { month: string; icb?: string; practice?: string; measureIds?: string[] },
+): Promise<MeasureRow[]> {
+  let query = db
+    .selectFrom("measure_values")
+    .select(["measure_values.practice_code", "measure_values.measure_id", "measure_values.numerator", "measure_values.denominator", "measure_values.value"])
+    .where("measure_values.month", "=", args.month);
+  if (args.icb) {
+    query = query.innerJoin("practices", "practices.ods_code", "measure_values.practice_code").where("practices.icb_code", "=", args.icb);
+  }
+  if (args.practice) query = query.where("measure_values.practice_code", "=", args.practice);
+  if (args.measureIds) query = query.where("measure_values.measure_id", "in", args.measureIds);
+  const rows = await query.execute();
+
+  const out: MeasureRow[] = [];
+  const order = new Map(MEASURES.map((m, i) => [m.id, i]));
+  for (const def of MEASURES) {
+    const mine = rows.filter((r) => r.measure_id === def.id);
+    const entries = mine.map((r) => ({ key: r.practice_code, value: r.value, suppressed: isSuppressed(def, r.value, r.denominator) }));
+    const ranks = rankWithin(entries);
+    for (const r of mine) {
+      const rank = ranks.get(r.practice_code);
+      out.push({
+        practice_code: r.practice_code,
+        measure_id: r.measure_id,
+        numerator: r.numerator,
+        denominator: r.denominator,
+        value: r.value,
+        suppressed: isSuppressed(def, r.value, r.denominator),
+        rank: rank?.rank ?? null,
+        decile: rank?.decile ?? null,
+        of: rank?.of ?? null,
+      });
+    }
+  }
+  return out.sort((a, b) => a.practice_code.localeCompare(b.practice_code) || order.get(a.measure_id)! - order.get(b.measure_id)!);
+}
+
+export function requireMeasure(id: string): MeasureDefinition {
+  const def = measureById(id);
+  if (!def) throw new Error(`Unknown measure ${id}`);
+  return def;
+}
+
+/** The latest month with any measure value (in an ICB when given). */
+export async function latestMeasureMonth(db: Kysely<Database>, icb?: string): Promise<string | null> {
+  let q = db.selectFrom("measure_values").select((eb) => eb.fn.max("measure_values.month").as("month"));
+  if (icb) q = q.innerJoin("practices", "practices.ods_code", "measure_values.practice_code").where("practices.icb_code", "=", icb);
+  const row = await q.executeTakeFirst();
+  return (row?.month as string | null | undefined) ?? null;
+}

@@ -1,0 +1,84 @@
+import type { Kysely } from "kysely";
+import { recordAudit } from "../../db/audit";
+import type { Database } from "../../db/schema";
+import { addDays, localMinute, londonDate } from "~/domain/calendar";
+import { loadCalendar, RecomputeSet } from "./compliance.server";
+
+/**
+ * Recomputes `compliance_days` and `closure_episodes` from the stored availability intervals and approved pauses,
+ * for every practice with intervals in the range (`npm run cli -- compliance rebuild [--from D --to D]`), through
+ * the same `RecomputeSet` the importers use. "From scratch": every stored day in the range is deleted first, so a day
+ * whose intervals have all gone loses its row too. One transaction: readers see the old days or the new ones.
+ *
+ * Without `from`/`to` the range is everything: each practice's days from its first interval to its last.
+ */
+export interface RebuildOptions {
+  from?: string;
+  to?: string;
+  actor: string;
+  ip?: string | null;
+}
+
+export interface RebuildResult {
+  practices: number;
+  /** Practice-days stored (days with any interval in core hours). */
+  days: number;
+  /** The dates recomputed (null when there was nothing to recompute). */
+  from: string | null;
+  to: string | null;
+  /** Wall time of the recompute itself (reading intervals, computing, storing), in seconds. */
+  seconds: number;
+}
+
+export async function rebuildCompliance(db: Kysely<Database>, options: RebuildOptions): Promise<RebuildResult> {
+  const began = performance.now();
+  return db.transaction().execute(async (trx) => {
+    let query = trx
+      .selectFrom("availability_intervals")
+      .select((eb) => ["practice_code", eb.fn.min<number>("start_min").as("first"), eb.fn.max<number>("end_min").as("last")])
+      .groupBy("practice_code");
+    if (options.from) query = query.where("end_min", ">", localMinute(options.from, 0));
+    if (options.to) query = query.where("start_min", "<", localMinute(addDays(options.to, 1), 0));
+    const spans = await query.execute();
+
+    const set = new RecomputeSet();
+    let from: string | null = null;
+    let to: string | null = null;
+    for (const span of spans) {
+      if (Number(span.last) <= Number(span.first)) continue;
+      let first = londonDate(Number(span.first));
+      let last = londonDate(Number(span.last) - 1);
+      if (options.from && first < options.from) first = options.from;
+      if (options.to && last > options.to) last = options.to;
+      if (first > last) continue;
+      set.add(span.practice_code, first, last);
+      if (from === null || first < from) from = first;
+      if (to === null || last > to) to = last;
+    }
+
+    let clearDays = trx.deleteFrom("compliance_days");
+    let clearEpisodes = trx.deleteFrom("closure_episodes");
+    if (options.from) {
+      clearDays = clearDays.where("date", ">=", options.from);
+      clearEpisodes = clearEpisodes.where("date", ">=", options.from);
+    }
+    if (options.to) {
+      clearDays = clearDays.where("date", "<=", options.to);
+      clearEpisodes = clearEpisodes.where("date", "<=", options.to);
+    }
+    await clearDays.execute();
+    await clearEpisodes.execute();
+
+    const result = await set.run(trx, await loadCalendar(trx));
+    const seconds = (performance.now() - began) / 1000;
+    await recordAudit(trx, {
+      actor: options.actor,
+      ip: options.ip ?? null,
+      action: "compliance.rebuilt",
+      entityType: "compliance",
+      entityId: null,
+      detail: { from: options.from ?? null, to: options.to ?? null, practices: result.practices, days: result.days },
+    });
+    return { practices: result.practices, days: result.days, from, to, seconds };
+  });
+}

@@ -1,0 +1,22 @@
+import type { Migration } from "kysely";
+import * as platform from "./2026-11-23_01_platform";
+import * as compliance from "./2026-11-23_02_compliance";
+import * as demand from "./2026-11-23_03_demand";
+import * as supplierEvents from "./2026-11-23_03_supplier_events";
+import * as classificationSettings from "./2026-11-23_05_classification_settings";
+import * as cases from "./2026-11-23_06_cases";
+import * as auditLogNoReplace from "./2026-11-23_07_audit_log_no_replace";
+
+/**
+ * Every migration, by ISO-dated name. A static list (rather than a folder read at run time) so that the
+ * same migrations run from the CLI, the tests and the server bundle. Add new ones at the end.
+ */
+export const migrations: Record<string, Migration> = {
+  "2026-11-23_01_platform": platform,
+  "2026-11-23_02_compliance": compliance,
+  "2026-11-23_03_demand": demand,
+  "2026-11-23_03_supplier_events": supplierEvents,
+  "2026-11-23_05_classification_settings": classificationSettings,
+  "2026-11-23_06_cases": cases,
+  "2026-11-23_07_audit_log_no_replace": auditLogNoReplace,
+};
