@@ -85,8 +85,32 @@ describe("supplier times", () => {
     expect(at("2026-01-12 08:00:59")).toBe(at("2026-01-12 08:00"));
   });
 
-  it("refuses times without an offset in ISO form and impossible times", () => {
-    for (const bad of ["2026-03-30T08:00:00", "2026-02-30 08:00", "2026-03-30 25:00", "30/03/2026 08:00", "", "tomorrow"]) {
+  it("reads ISO local times (T, no offset) as London, and offsets written with a space, without a colon or as hours", () => {
+    const utc7 = at("2026-03-30T07:00:00Z");
+    expect(at("2026-03-30T08:00")).toBe(utc7);
+    expect(at("2026-03-30T08:00:00.250")).toBe(utc7);
+    expect(at("2026-03-30 08:00+01:00")).toBe(utc7);
+    expect(at("2026-03-30 08:00:00+0100")).toBe(utc7);
+    expect(at("2026-03-30T08:00+01")).toBe(utc7);
+    expect(at("2026-03-30 07:00Z")).toBe(utc7);
+    expect(at("2026-03-30T02:00-05")).toBe(utc7);
+    // In winter London is on GMT: a local 08:00 is 08:00 UTC.
+    expect(at("2026-01-12T08:00")).toBe(at("2026-01-12T08:00:00Z"));
+  });
+
+  it("refuses impossible times and other layouts", () => {
+    for (const bad of [
+      "2026-02-30 08:00",
+      "2026-03-30 25:00",
+      "2026-02-30T08:00+01:00",
+      "2026-03-30T08:00+1",
+      "2026-03-30T08:00+01:0",
+      "2026-03-30T08:00+25:00",
+      "2026-03-30  08:00",
+      "30/03/2026 08:00",
+      "",
+      "tomorrow",
+    ]) {
       expect(parseInstant(bad).ok).toBe(false);
     }
   });
