@@ -170,6 +170,10 @@ export default function IcbCompliance() {
         This ICB flags a practice with {describePolicy(policy)}
         {policy.isDefault ? " (the default policy)" : ""}. A flagged day is a core day with at least {policy.closedMinutesPerDay} closed minutes;
         excepted minutes do not count. Flags prompt a look; they decide nothing. <Link to={`/icb/${icb.code}/settings`}>Change the policy</Link>
+        {" · "}
+        <Link to={`/icb/${icb.code}/cases?from=${range.from}&to=${range.to}#suggested`} data-testid="suggested-cases-link">
+          Flagged practices without an open case (suggested cases)
+        </Link>
       </p>
       <p>
         <Link to={`/icb/${icb.code}/screening?from=${range.from}&to=${range.to}`}>Silent-hours screening</Link>: hours in which busy practices received

@@ -95,6 +95,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
   const dayRow = detail.days.find((d) => d.date === day) ?? null;
   const screening = practiceScreeningView(await silentHoursForPractice(db, practice.ods_code, range.from, range.to));
+  // Cases: the ICB's side sees the open case, or (its own commissioners) a link that opens one for these dates.
+  const openCase =
+    user.role === "practice"
+      ? undefined
+      : await db.selectFrom("cases").select("id").where("practice_code", "=", practice.ods_code).where("stage", "!=", "closed").executeTakeFirst();
+  const caseLink = openCase
+    ? { to: `/cases/${openCase.id}`, label: `See the open case (case ${openCase.id})` }
+    : user.role === "icb" && practice.icb_code && user.icbCode === practice.icb_code
+      ? { to: `/icb/${practice.icb_code}/cases?open=${practice.ods_code}&from=${range.from}&to=${range.to}`, label: "Open a case for this practice" }
+      : null;
 
   return {
     practice: { ods_code: practice.ods_code, name: practice.name, is_demo: practice.is_demo, icb_code: practice.icb_code },
@@ -119,6 +129,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     settingsHref: user.role === "icb" && practice.icb_code ? `/icb/${practice.icb_code}/settings` : null,
     // Commissioners and admins may go to the ICB's overview; a practice manager has no ICB pages.
     icbLink: user.role !== "practice" && practice.icb_code ? `/icb/${practice.icb_code}/compliance?from=${range.from}&to=${range.to}` : null,
+    caseLink,
   };
 }
 
@@ -176,6 +187,14 @@ export default function PracticeCompliance() {
             : ", the 12 weeks up to today (no availability data has been received yet)"
           : ""}
         . <Link to={`/practices/${p.ods_code}`}>Practice details</Link>
+        {data.caseLink ? (
+          <>
+            {" · "}
+            <Link to={data.caseLink.to} data-testid="case-link">
+              {data.caseLink.label}
+            </Link>
+          </>
+        ) : null}
       </p>
       <div className="nhsuk-inset-text">
         <span className="nhsuk-u-visually-hidden">Information: </span>
