@@ -10,6 +10,7 @@ import { practiceMapImporter } from "../../importers/practice-map";
 import type { Database, Role } from "../schema";
 import { seedDemoActivity } from "./demo-activity";
 import { seedDemoAvailability } from "./demo-availability";
+import { seedDemoCases } from "./demo-cases";
 import { seedDemoSubmissions } from "./demo-submissions";
 import { DEMO_ICBS, DEMO_REGION, demoPractices, type DemoPractice } from "./demo-organisations";
 import { createRandom } from "./random";
@@ -155,5 +156,7 @@ export async function seedDemo(db: Kysely<Database>, options: SeedOptions = {}):
   await seedDemoSubmissions(db, log);
   // Monthly activity (OC submissions, appointments, workforce, calls) agrees with the submissions by day and time.
   await seedDemoActivity(db, log);
+  // Last: the cases are about the availability and activity above, built through the case services.
+  await seedDemoCases(db, log);
   return { skipped: false };
 }
