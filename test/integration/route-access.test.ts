@@ -6,6 +6,9 @@ import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemo, DEMO_PASSWORD } from "../../db/seed/demo";
 import { issueSupplier } from "../../app/services/suppliers.server";
+import { addSupportPlanItems, openCase, recordInformalContact, type CaseActor } from "../../app/services/cases.server";
+import { approveNotice, draftNotice, issueNotice } from "../../app/services/notices.server";
+import { createUser } from "../../app/utils/users.server";
 import { startTestApp, type TestApp } from "../support/app";
 
 type Caller = "anonymous" | "managerA" | "managerB" | "commissionerX" | "commissionerY" | "admin" | "supplierX" | "supplierY";
@@ -77,6 +80,78 @@ function pauseIntentCases(): Case[] {
     );
   }
   return cases;
+}
+
+/**
+ * Cases and notices made in beforeAll (their ids are known only then): `{caseA}` is a case of practice A (DEM001,
+ * ICB X) with an issued remedial notice `{noticeA}`; `{caseY}` a case of DEM110 (ICB Y) with a draft `{noticeY}`
+ * by another commissioner of ICB Y.
+ */
+const IDS: Record<string, number> = {};
+const fill = (url: string) => url.replace(/\{(\w+)\}/g, (_, k: string) => String(IDS[k] ?? 0));
+
+/** A case's pages and files: the case's practice's manager, its ICB's commissioners and admins; nobody else. */
+function caseCases(path: (c: { caseId: string; noticeId: string }) => string): Case[] {
+  return [
+    { url: path({ caseId: "{caseA}", noticeId: "{noticeA}" }), allowed: ["managerA", "commissionerX", "admin"], secrets: ["@A"] },
+    { url: path({ caseId: "{caseY}", noticeId: "{noticeY}" }), allowed: ["commissionerY", "admin"], secrets: ["@Y"] },
+    // A notice under another case's address, and a case that does not exist.
+    { url: path({ caseId: "{caseA}", noticeId: "{noticeY}" }), allowed: [], secrets: ["@A", "@Y"] },
+    { url: path({ caseId: "99999", noticeId: "99999" }), allowed: [] },
+  ];
+}
+
+/** Which side posts each form: "icb" (a commissioner of the practice's ICB), "practice" (its own manager), "either". */
+const CASE_PAGE_INTENTS = {
+  update: "icb",
+  "informal-contact": "icb",
+  "safety-reason": "icb",
+  lmc: "icb",
+  "add-support": "icb",
+  "update-item": "icb",
+  progress: "either",
+  move: "icb",
+  close: "icb",
+  "draft-notice": "icb",
+  acknowledge: "practice",
+  respond: "practice",
+  review: "practice",
+} as const;
+const NOTICE_PAGE_INTENTS = {
+  edit: "icb",
+  approve: "icb",
+  issue: "icb",
+  remedied: "icb",
+  lapsed: "icb",
+  withdraw: "icb",
+  acknowledge: "practice",
+  respond: "practice",
+  review: "practice",
+} as const;
+
+/**
+ * Every form of a case's page or a notice's page, posted without its fields (or, for the notice already acted on,
+ * refused by its rules): allowed callers get 400 or a redirect, everyone else 403/404. DEM110 has no manager.
+ */
+function caseIntentCases(url: (c: { caseId: string; noticeId: string }) => string, intents: Record<string, "icb" | "practice" | "either">): Case[] {
+  const cases: Case[] = [];
+  for (const [intent, side] of Object.entries(intents)) {
+    const a: Caller[] = side === "icb" ? ["commissionerX"] : side === "practice" ? ["managerA"] : ["managerA", "commissionerX"];
+    const y: Caller[] = side === "practice" ? [] : ["commissionerY"];
+    cases.push(
+      { url: url({ caseId: "{caseA}", noticeId: "{noticeA}" }), form: { intent }, allowed: a, secrets: ["@A"] },
+      { url: url({ caseId: "{caseY}", noticeId: "{noticeY}" }), form: { intent }, allowed: y, secrets: ["@Y"] },
+    );
+  }
+  return cases;
+}
+
+/** The practice's own forms on its cases page: only its own manager. */
+function practiceCaseIntentCases(): Case[] {
+  return ["progress", "acknowledge"].flatMap((intent): Case[] => [
+    { url: "/practices/DEM001/cases", form: { intent, caseId: "{caseA}" }, allowed: ["managerA"], secrets: ["@A"] },
+    { url: "/practices/DEM110/cases", form: { intent, caseId: "{caseY}" }, allowed: [], secrets: ["@Y"] },
+  ]);
 }
 
 /** One availability event for a practice, as a supplier pushes it. */
@@ -158,6 +233,22 @@ const MATRIX: Record<string, Case[]> = {
     { url: "/admin/suppliers", form: { intent: "issue" }, allowed: ["admin"], secrets: [SUPPLIERS.supplierX.name] },
     { url: "/admin/suppliers", form: { intent: "revoke" }, allowed: ["admin"], secrets: [SUPPLIERS.supplierX.name] },
   ],
+  "routes/icb.$icbCode.cases": [
+    ...icbCases((c) => `/icb/${c}/cases`),
+    ...icbCases((c) => `/icb/${c}/cases?stage=open&format=csv`),
+    ...icbCases((c) => `/icb/${c}/cases?open=${c === "DEMO1" ? "DEM001" : "DEM110"}&from=2026-09-01&to=2026-10-30`),
+    // Only the ICB's own commissioners open cases; admins look.
+    { url: "/icb/DEMO1/cases", form: { intent: "open" }, allowed: ["commissionerX"], secrets: ["NHS Demo Shire Integrated Care Board"] },
+    { url: "/icb/DEMO2/cases", form: { intent: "open" }, allowed: ["commissionerY"], secrets: ["NHS Demo Vale Integrated Care Board"] },
+  ],
+  "routes/practices.$odsCode.cases": [...practiceCases((c) => `/practices/${c}/cases`), ...practiceCaseIntentCases()],
+  "routes/cases.$caseId._index": [...caseCases((c) => `/cases/${c.caseId}`).slice(0, 2), { url: "/cases/99999", allowed: [] }, ...caseIntentCases((c) => `/cases/${c.caseId}`, CASE_PAGE_INTENTS)],
+  "routes/cases.$caseId.notices.$noticeId._index": [
+    ...caseCases((c) => `/cases/${c.caseId}/notices/${c.noticeId}`),
+    ...caseIntentCases((c) => `/cases/${c.caseId}/notices/${c.noticeId}`, NOTICE_PAGE_INTENTS),
+  ],
+  "routes/cases.$caseId.notices.$noticeId.docx": caseCases((c) => `/cases/${c.caseId}/notices/${c.noticeId}/docx`),
+  "routes/cases.$caseId.notices.$noticeId.print": caseCases((c) => `/cases/${c.caseId}/notices/${c.noticeId}/print`),
   "routes/api.v1.availability": [
     { url: "/api/v1/availability", allowed: [], status: 405 },
     { url: "/api/v1/availability", json: pushFor("DEM001"), allowed: ["supplierX"], secrets: ["@A"] },
@@ -178,6 +269,25 @@ beforeAll(async () => {
   for (const [caller, s] of Object.entries(SUPPLIERS)) {
     tokens.set(caller as Caller, (await issueSupplier(db, { name: s.name, icbCodes: [s.icb] }, { actor: "test", userId: null, ip: null })).token);
   }
+  // The cases of the matrix, through the services (the demo's own cases are of other practices).
+  const actor = async (email: string, at: string): Promise<CaseActor> => ({
+    user: { id: (await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow()).id },
+    ip: null,
+    at,
+  });
+  const x1 = await actor(SIGN_IN.commissionerX, "2026-11-02T10:00:00.000Z");
+  const period = { from: "2026-10-05", to: "2026-10-30" };
+  IDS.caseA = await openCase(db, x1, { practiceCode: PRACTICE_A.code, ...period, summary: "Matrix case A" });
+  await recordInformalContact(db, x1, IDS.caseA, { date: "2026-11-02", kind: "call", attendees: "Matrix", notes: "Matrix call" });
+  await addSupportPlanItems(db, x1, IDS.caseA, [{ actionId: "demand_capacity_review", dueDate: "2026-11-30" }]);
+  IDS.noticeA = await draftNotice(db, x1, IDS.caseA, { type: "remedial" });
+  await approveNotice(db, await actor("commissioner2@demo.example", "2026-11-03T10:00:00.000Z"), IDS.noticeA);
+  await issueNotice(db, await actor(SIGN_IN.commissionerX, "2026-11-04T10:00:00.000Z"), IDS.noticeA, { issueDate: "2026-11-04" });
+  const y1 = await actor(SIGN_IN.commissionerY, "2026-11-02T10:00:00.000Z");
+  IDS.caseY = await openCase(db, y1, { practiceCode: PRACTICE_Y.code, ...period, summary: "Matrix case Y", patientSafetyReason: "Patients sent to 111 in core hours" });
+  // Drafted by a second commissioner of ICB Y, so that commissionerY (not its author) may approve it.
+  await createUser(db, { email: "second@vale.matrix.example", name: "Matrix Second", role: "icb", icbCode: "DEMO2", password: DEMO_PASSWORD }, { actor: "test", ip: null });
+  IDS.noticeY = await draftNotice(db, await actor("second@vale.matrix.example", "2026-11-02T11:00:00.000Z"), IDS.caseY, { type: "breach" });
   for (const [key, code] of [["@A", PRACTICE_A.code], ["@B", PRACTICE_B.code], ["@Y", PRACTICE_Y.code]] as const) {
     const p = await db.selectFrom("practices").select(["name", "postcode"]).where("ods_code", "=", code).executeTakeFirstOrThrow();
     secretValues.set(key, [p.name, p.postcode!]);
@@ -216,6 +326,7 @@ const OWN: Record<Caller, string[]> = {
 
 /** The request of a case, as a caller sends it (their session cookie or their bearer token). */
 function send(c: Case, caller: Caller): Promise<Response> {
+  c = { ...c, url: fill(c.url), form: c.form ? Object.fromEntries(Object.entries(c.form).map(([k, v]) => [k, fill(v)])) : undefined };
   const headers = new Headers();
   const token = tokens.get(caller);
   if (token) headers.set("Authorization", `Bearer ${token}`);
