@@ -236,6 +236,31 @@ describe("a case, support first", () => {
     ]);
   });
 
+  it("records the LMC consultation, a patient-safety reason and a new owner, each in the record and the audit log", async () => {
+    const future = addDays(today, 1);
+    const early = await post(`/cases/${caseId}`, "commissioner", { intent: "lmc", date: future, note: "Spoke to the LMC secretary" });
+    expect(early.status).toBe(400);
+    expect(errorSummary(await early.text())).toEqual([["lmc-date", "The consultation cannot be in the future"]]);
+    expect(await step(`/cases/${caseId}`, "commissioner", { intent: "lmc", date: "2026-11-11", note: "Spoke to the LMC secretary about the support offered." })).toBe(`/cases/${caseId}?done=lmc`);
+    const short = await post(`/cases/${caseId}`, "commissioner", { intent: "safety-reason", reason: "Unsafe" });
+    expect(short.status).toBe(400);
+    expect(errorSummary(await short.text())).toEqual([["safety-reason", "The patient-safety reason must be at least 10 characters"]]);
+    expect(await step(`/cases/${caseId}`, "commissioner", { intent: "safety-reason", reason: "Patients told to call 111 for routine requests while the tool was closed." })).toBe(`/cases/${caseId}?done=safety`);
+    expect(await step(`/cases/${caseId}`, "commissioner", { intent: "update", ownerId: String(userId.commissioner), nextReviewDate: "2026-12-08", reason: "Alex leads from now on" })).toBe(`/cases/${caseId}?done=updated`);
+    expect(await caseRow(caseId)).toMatchObject({
+      lmc_consulted_at: "2026-11-11",
+      lmc_consulted_by: userId.commissioner,
+      patient_safety_reason: "Patients told to call 111 for routine requests while the tool was closed.",
+      owner_id: userId.commissioner,
+      next_review_date: "2026-12-08",
+    });
+    const audit = await db().selectFrom("audit_log").select("action").where("entity_type", "=", "case").where("entity_id", "=", String(caseId)).where("action", "in", ["case.lmc_consultation", "case.patient_safety_reason", "case.updated"]).orderBy("id").execute();
+    expect(audit.map((a) => a.action)).toEqual(["case.lmc_consultation", "case.patient_safety_reason", "case.updated"]);
+    const facts = mainText((/data-testid="case-facts"[\s\S]*?<\/dl>/.exec(await page(`/cases/${caseId}`, "commissioner")) ?? [""])[0].replace(/^/, "<main><dl ") + "</main>");
+    expect(facts).toContain("Patient-safety reason Patients told to call 111 for routine requests while the tool was closed.");
+    expect(facts).toContain("LMC consultation 11 November 2026: Spoke to the LMC secretary about the support offered.");
+  });
+
   it("lets the practice's manager record progress on its plan, seen by the ICB", async () => {
     const item = await db().selectFrom("support_plan_items").select("id").where("case_id", "=", caseId).orderBy("id").executeTakeFirstOrThrow();
     const list = await page("/practices/DEM001/cases", "managerA");
