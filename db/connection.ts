@@ -28,13 +28,41 @@ export function openDatabase(path: string = resolveDatabasePath()): OpenDatabase
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 10000");
   sqlite.pragma("synchronous = NORMAL");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingInserts(sqlite) }) });
   return {
     db,
     sqlite,
     path,
     close: () => db.destroy(),
   };
+}
+
+/**
+ * The connection as Kysely sees it, with one change: an INSERT statement is prepared once and reused when the same
+ * SQL runs again (Kysely prepares every query it runs). The bulk paths (`importers/core/bulk.ts`) run one
+ * multi-row INSERT thousands of times with new parameters, and preparing it each time cost as much as the insert
+ * itself (ADR 14). Only INSERTs without RETURNING are kept: they run to completion at once, so a kept statement is
+ * never busy when it is wanted again. At most 64 are kept.
+ */
+function reusingInserts(sqlite: BetterSqlite3.Database): BetterSqlite3.Database {
+  const kept = new Map<string, BetterSqlite3.Statement>();
+  const prepare = (source: string) => {
+    const cached = kept.get(source);
+    if (cached) return cached;
+    const statement = sqlite.prepare(source);
+    if (!statement.reader && /^insert\s/i.test(source)) {
+      if (kept.size >= 64) kept.delete(kept.keys().next().value!);
+      kept.set(source, statement);
+    }
+    return statement;
+  };
+  return new Proxy(sqlite, {
+    get(target, property) {
+      if (property === "prepare") return prepare;
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 export function createMigrator(db: Kysely<Database>): Migrator {

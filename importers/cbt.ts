@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Database } from "../db/schema";
 import indicatorData from "~/domain/data/cbt-indicators.json";
 import { recomputeMeasures } from "~/services/measures.server";
-import { matchHeader, readCsv, type CsvRecord, type HeaderIndex } from "./core/csv";
+import { matchHeader, readCsvBatches, type CsvRecord, type HeaderIndex } from "./core/csv";
 import { ImportError } from "./core/errors";
 import { parseDate, practiceCode, requireWidth, validateRecord, type FieldColumns } from "./core/fields";
 import type { ImportContext, Importer } from "./core/run";
@@ -206,7 +206,8 @@ export const cbtImporter: Importer = {
     for (const [memberIndex, member] of ctx.input.members.entries()) {
       let header: HeaderIndex<Key> | null = null;
       let columns: FieldColumns<Key> | null = null;
-      for await (const record of readCsv(await member.open(), member.label)) {
+      for await (const csvBatch of readCsvBatches(await member.open(), member.label))
+      for (const record of csvBatch) {
         ctx.tick();
         if (!header) {
           header = matchHeader(record, SPEC, member.label, "CBT by day and time");

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { PracticeStatus } from "../db/schema";
-import { readCsv } from "./core/csv";
+import { readCsvBatches } from "./core/csv";
 import { ImportError } from "./core/errors";
 import { optionalDate, optionalOrgCode, optionalText, practiceCode, requireWidth, text, validateRecord, type FieldColumns } from "./core/fields";
 import { OrgWriter } from "./core/orgs";
@@ -83,7 +83,8 @@ export const epraccurImporter: Importer = {
     const seen = new Map<string, { line: number; key: string }>();
     for (const member of ctx.input.members) {
       let rows = 0;
-      for await (const record of readCsv(await member.open(), member.label)) {
+      for await (const csvBatch of readCsvBatches(await member.open(), member.label))
+      for (const record of csvBatch) {
         ctx.tick();
         rows++;
         ctx.counts.read++;

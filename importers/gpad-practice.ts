@@ -2,7 +2,7 @@ import { sql, type ColumnType, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database } from "../db/schema";
 import { recomputeMeasures } from "~/services/measures.server";
-import { matchHeader, readCsv, type CsvRecord, type HeaderIndex } from "./core/csv";
+import { matchHeader, readCsvBatches, type CsvRecord, type HeaderIndex } from "./core/csv";
 import { ImportError } from "./core/errors";
 import { parseDate, practiceCode, requireWidth, validateRecord, wholeNumber, type FieldColumns } from "./core/fields";
 import { MembershipLoader } from "./core/memberships";
@@ -238,7 +238,8 @@ export const gpadPracticeImporter: Importer = {
       const memberIndex = ctx.input.members.indexOf(member);
       let header: HeaderIndex<Key> | null = null;
       let columns: FieldColumns<Key> | null = null;
-      for await (const record of readCsv(await member.open(), member.label)) {
+      for await (const csvBatch of readCsvBatches(await member.open(), member.label))
+      for (const record of csvBatch) {
         ctx.tick();
         if (!header) {
           header = matchHeader(record, SPEC, member.label, "practice-level crosstab");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { matchHeader, readCsv } from "./core/csv";
+import { matchHeader, readCsvBatches } from "./core/csv";
 import { ImportError } from "./core/errors";
 import { date, practiceCode, requireWidth, validateRecord, wholeNumber, type FieldColumns } from "./core/fields";
 import type { Importer } from "./core/run";
@@ -56,7 +56,8 @@ export const listSizesImporter: Importer = {
     for (const member of ctx.input.members) {
       let header: ReturnType<typeof matchHeader<keyof typeof SPEC>> | null = null;
       let columns: FieldColumns<keyof typeof SPEC> | null = null;
-      for await (const record of readCsv(await member.open(), member.label)) {
+      for await (const csvBatch of readCsvBatches(await member.open(), member.label))
+      for (const record of csvBatch) {
         ctx.tick();
         if (!header) {
           header = matchHeader(record, SPEC, member.label, "gp-reg-pat-prac-all");

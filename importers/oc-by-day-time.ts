@@ -1,7 +1,7 @@
 import type { ColumnType, Transaction } from "kysely";
 import { z } from "zod";
 import type { Database } from "../db/schema";
-import { matchHeader, readCsv, type CsvRecord, type HeaderIndex } from "./core/csv";
+import { matchHeader, readCsvBatches, type CsvRecord, type HeaderIndex } from "./core/csv";
 import { ImportError } from "./core/errors";
 import { parseDate, practiceCode, requireWidth, validateRecord, type FieldColumns } from "./core/fields";
 import type { ImportContext, Importer } from "./core/run";
@@ -323,7 +323,8 @@ export const ocByDayTimeImporter: Importer<OcByDayTimeOptions> = {
       let header: HeaderIndex<Key> | null = null;
       let columns: FieldColumns<Key> | null = null;
       let month: string | null = null;
-      for await (const record of readCsv(await member.open(), member.label)) {
+      for await (const csvBatch of readCsvBatches(await member.open(), member.label))
+      for (const record of csvBatch) {
         ctx.tick();
         if (!header) {
           header = matchHeader(record, SPEC, member.label, "By Day and Time");

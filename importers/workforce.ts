@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { recomputeMeasures } from "~/services/measures.server";
-import { matchHeader, readCsv, type HeaderIndex } from "./core/csv";
+import { matchHeader, readCsvBatches, type HeaderIndex } from "./core/csv";
 import { ImportError } from "./core/errors";
 import { practiceCode, requireWidth, validateRecord, type FieldColumns } from "./core/fields";
 import type { CsvMember } from "./core/sources";
@@ -219,7 +219,8 @@ export const workforceImporter: Importer<WorkforceOptions> = {
     let header: HeaderIndex<Key> | null = null;
     let columns: FieldColumns<Key> | null = null;
     let lastLine = 1;
-    for await (const record of readCsv(await member.open(), member.label)) {
+    for await (const csvBatch of readCsvBatches(await member.open(), member.label))
+      for (const record of csvBatch) {
       ctx.tick();
       lastLine = record.line;
       if (!header) {

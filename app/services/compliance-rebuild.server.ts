@@ -69,7 +69,7 @@ export async function rebuildCompliance(db: Kysely<Database>, options: RebuildOp
     await clearDays.execute();
     await clearEpisodes.execute();
 
-    const result = await set.run(trx, await loadCalendar(trx));
+    const result = await set.run(trx, await loadCalendar(trx), { cleared: true });
     const seconds = (performance.now() - began) / 1000;
     await recordAudit(trx, {
       actor: options.actor,

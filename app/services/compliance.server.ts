@@ -1,5 +1,6 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
+import { BulkInsert } from "../../importers/core/bulk";
 import { BUNDLED_BANK_HOLIDAYS, CoreHoursCalendar, CORE_MINUTES_PER_DAY } from "~/domain/calendar";
 import { computeDay, type ApprovedPause, type AvailabilityInterval, type DayResult } from "~/domain/compliance";
 
@@ -32,24 +33,66 @@ export async function computePracticeDays(
   if (dates.length === 0) return [];
   const start = calendar.coreWindow(dates[0]!)!.start;
   const end = calendar.coreWindow(dates.at(-1)!)!.end;
-  const [intervals, pauses] = await Promise.all([
+  const { intervals, pauses } = await readPractices(db, [practiceCode], start, end);
+  return sweepDays(calendar, practiceCode, dates, intervals.get(practiceCode) ?? [], pauses.get(practiceCode) ?? []);
+}
+
+/**
+ * The intervals and approved pauses of several practices that touch [start, end), by practice, intervals sorted by
+ * start: one query each for the lot (a practice at a time was 2 queries per practice).
+ */
+async function readPractices(
+  db: Kysely<Database>,
+  practiceCodes: string[],
+  start: number,
+  end: number,
+): Promise<{ intervals: Map<string, AvailabilityInterval[]>; pauses: Map<string, ApprovedPause[]> }> {
+  // A short span (a new day, an import of recent weeks) is read by (practice, end): the intervals ending after it
+  // starts are the recent ones. A long one (a rebuild) by (practice, start). `start_min + 0` keeps the planner (SQLite's
+  // or Postgres's) off the start index for the short span; either way the rows are the same.
+  const short = end - start <= SHORT_SPAN_MINUTES;
+  const [intervalRows, pauseRows] = await Promise.all([
     db
       .selectFrom("availability_intervals")
-      .select(["start_min as start", "end_min as end", "status", "category", "reason"])
-      .where("practice_code", "=", practiceCode)
-      .where("start_min", "<", end)
+      .select(["practice_code", "start_min as start", "end_min as end", "status", "category", "reason"])
+      .where("practice_code", "in", practiceCodes)
+      .where(short ? sql<number>`start_min + 0` : sql.ref<number>("start_min"), "<", end)
       .where("end_min", ">", start)
+      .orderBy("practice_code")
       .orderBy("start_min")
-      .execute() as Promise<AvailabilityInterval[]>,
+      .execute(),
     db
       .selectFrom("pause_requests")
-      .select(["id", "start_min as start", "end_min as end", "category"])
-      .where("practice_code", "=", practiceCode)
+      .select(["practice_code", "id", "start_min as start", "end_min as end", "category"])
+      .where("practice_code", "in", practiceCodes)
       .where("status", "=", "approved")
       .where("start_min", "<", end)
       .where("end_min", ">", start)
-      .execute() as Promise<ApprovedPause[]>,
+      .execute(),
   ]);
+  const intervals = new Map<string, AvailabilityInterval[]>();
+  for (const r of intervalRows) {
+    let list = intervals.get(r.practice_code);
+    if (!list) intervals.set(r.practice_code, (list = []));
+    list.push({ start: r.start, end: r.end, status: r.status, category: r.category, reason: r.reason } as AvailabilityInterval);
+  }
+  const pauses = new Map<string, ApprovedPause[]>();
+  for (const r of pauseRows) {
+    let list = pauses.get(r.practice_code);
+    if (!list) pauses.set(r.practice_code, (list = []));
+    list.push({ id: r.id, start: r.start, end: r.end, category: r.category } as ApprovedPause);
+  }
+  return { intervals, pauses };
+}
+
+/** A practice's days from its intervals (sorted by start) and pauses, with the pure `computeDay`. */
+function sweepDays(
+  calendar: CoreHoursCalendar,
+  practiceCode: string,
+  dates: readonly string[],
+  intervals: readonly AvailabilityInterval[],
+  pauses: readonly ApprovedPause[],
+): DayRecord[] {
   const records: DayRecord[] = [];
   // A sweep: intervals (sorted by start) join the active list when the day reaches them and leave when they end.
   let next = 0;
@@ -60,12 +103,17 @@ export async function computePracticeDays(
     active = active.filter((i) => i.end > window.start);
     const todays = active.filter((i) => i.start < window.end);
     if (todays.length === 0) continue;
-    records.push({ practiceCode, date, ...computeDay(window, todays, pauses) });
+    const dayPauses = pauses.length === 0 ? pauses : pauses.filter((p) => p.start < window.end && p.end > window.start);
+    records.push({ practiceCode, date, ...computeDay(window, todays, dayPauses) });
   }
   return records;
 }
 
-const BATCH = 200;
+/** Spans up to this long are read by the intervals' end (see `readPractices`). */
+const SHORT_SPAN_MINUTES = 45 * 24 * 60;
+
+/** Practices read and written together by `RecomputeSet.run`. */
+const PRACTICES_PER_QUERY = 250;
 
 /** Recomputes and stores a practice's days from `from` to `to` (inclusive); returns how many days hold data. */
 export async function recomputePracticeDays(
@@ -75,57 +123,77 @@ export async function recomputePracticeDays(
   from: string,
   to: string,
 ): Promise<number> {
-  const records = await computePracticeDays(db, calendar, practiceCode, from, to);
-  await db.deleteFrom("compliance_days").where("practice_code", "=", practiceCode).where("date", ">=", from).where("date", "<=", to).execute();
-  await db.deleteFrom("closure_episodes").where("practice_code", "=", practiceCode).where("date", ">=", from).where("date", "<=", to).execute();
-  await storeDays(db, records);
-  return records.length;
+  const set = new RecomputeSet();
+  set.add(practiceCode, from, to);
+  return (await set.run(db, calendar)).days;
+}
+
+const DAY_COLUMNS = [
+  "practice_code",
+  "date",
+  "core_minutes",
+  "open_minutes",
+  "closed_minutes",
+  "excepted_minutes",
+  "unknown_minutes",
+  "clinical_open",
+  "clinical_closed",
+  "clinical_excepted",
+  "clinical_unknown",
+  "admin_open",
+  "admin_closed",
+  "admin_excepted",
+  "admin_unknown",
+  "computed_at",
+] as const;
+
+const EPISODE_COLUMNS = ["practice_code", "date", "start_min", "end_min", "minutes", "category", "excepted", "reasons", "pause_ids"] as const;
+
+/** Writes computed days and their closure episodes, in batches (ADR 14). */
+class DayWriter {
+  private readonly days: BulkInsert<"compliance_days">;
+  private readonly episodes: BulkInsert<"closure_episodes">;
+  private readonly computedAt = new Date().toISOString();
+
+  constructor(db: Kysely<Database>) {
+    this.days = new BulkInsert(db, "compliance_days", DAY_COLUMNS);
+    this.episodes = new BulkInsert(db, "closure_episodes", EPISODE_COLUMNS);
+  }
+
+  async add(r: DayRecord): Promise<void> {
+    await this.days.add([
+      r.practiceCode,
+      r.date,
+      r.coreMinutes,
+      r.open,
+      r.closed,
+      r.excepted,
+      r.unknown,
+      r.clinical.open,
+      r.clinical.closed,
+      r.clinical.excepted,
+      r.clinical.unknown,
+      r.admin.open,
+      r.admin.closed,
+      r.admin.excepted,
+      r.admin.unknown,
+      this.computedAt,
+    ]);
+    for (const e of r.episodes) {
+      await this.episodes.add([r.practiceCode, r.date, e.start, e.end, e.minutes, e.category, e.excepted ? 1 : 0, JSON.stringify(e.reasons), JSON.stringify(e.pauseIds)]);
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.days.flush();
+    await this.episodes.flush();
+  }
 }
 
 export async function storeDays(db: Kysely<Database>, records: DayRecord[]): Promise<void> {
-  const computed_at = new Date().toISOString();
-  for (let i = 0; i < records.length; i += BATCH) {
-    const chunk = records.slice(i, i + BATCH);
-    await db
-      .insertInto("compliance_days")
-      .values(
-        chunk.map((r) => ({
-          practice_code: r.practiceCode,
-          date: r.date,
-          core_minutes: r.coreMinutes,
-          open_minutes: r.open,
-          closed_minutes: r.closed,
-          excepted_minutes: r.excepted,
-          unknown_minutes: r.unknown,
-          clinical_open: r.clinical.open,
-          clinical_closed: r.clinical.closed,
-          clinical_excepted: r.clinical.excepted,
-          clinical_unknown: r.clinical.unknown,
-          admin_open: r.admin.open,
-          admin_closed: r.admin.closed,
-          admin_excepted: r.admin.excepted,
-          admin_unknown: r.admin.unknown,
-          computed_at,
-        })),
-      )
-      .execute();
-  }
-  const episodes = records.flatMap((r) =>
-    r.episodes.map((e) => ({
-      practice_code: r.practiceCode,
-      date: r.date,
-      start_min: e.start,
-      end_min: e.end,
-      minutes: e.minutes,
-      category: e.category,
-      excepted: e.excepted ? 1 : 0,
-      reasons: JSON.stringify(e.reasons),
-      pause_ids: JSON.stringify(e.pauseIds),
-    })),
-  );
-  for (let i = 0; i < episodes.length; i += BATCH) {
-    await db.insertInto("closure_episodes").values(episodes.slice(i, i + BATCH)).execute();
-  }
+  const writer = new DayWriter(db);
+  for (const r of records) await writer.add(r);
+  await writer.flush();
 }
 
 /** Date ranges to recompute, per practice; ranges for the same practice are merged into one span. */
@@ -145,10 +213,57 @@ export class RecomputeSet {
     return this.spans.size;
   }
 
-  async run(db: Kysely<Database>, calendar?: CoreHoursCalendar): Promise<{ practices: number; days: number }> {
+  /**
+   * Recomputes every span: practices in groups (one read of their intervals and pauses per group, their stored
+   * days deleted together when their spans agree), computed with `computeDay`, written in batches.
+   * `cleared`: the caller has already deleted every stored day in the spans (a rebuild), so none is deleted here.
+   */
+  async run(db: Kysely<Database>, calendar?: CoreHoursCalendar, options: { cleared?: boolean } = {}): Promise<{ practices: number; days: number }> {
     const cal = calendar ?? (await loadCalendar(db));
+    const writer = new DayWriter(db);
+    const datesBySpan = new Map<string, string[]>();
     let days = 0;
-    for (const [practice, { from, to }] of this.spans) days += await recomputePracticeDays(db, cal, practice, from, to);
+    const practices = [...this.spans.keys()].sort();
+    for (let i = 0; i < practices.length; i += PRACTICES_PER_QUERY) {
+      const group = practices.slice(i, i + PRACTICES_PER_QUERY);
+      let from = "9999";
+      let to = "";
+      const sameSpan = group.every((p) => {
+        const s = this.spans.get(p)!;
+        return s.from === this.spans.get(group[0]!)!.from && s.to === this.spans.get(group[0]!)!.to;
+      });
+      for (const p of group) {
+        const s = this.spans.get(p)!;
+        if (s.from < from) from = s.from;
+        if (s.to > to) to = s.to;
+      }
+      if (!options.cleared) {
+        const deletes = sameSpan ? [group] : group.map((p) => [p]);
+        for (const codes of deletes) {
+          const span = this.spans.get(codes[0]!)!;
+          await db.deleteFrom("compliance_days").where("practice_code", "in", codes).where("date", ">=", span.from).where("date", "<=", span.to).execute();
+          await db.deleteFrom("closure_episodes").where("practice_code", "in", codes).where("date", ">=", span.from).where("date", "<=", span.to).execute();
+        }
+      }
+      const allDates = cal.coreDays(from, to);
+      if (allDates.length === 0) continue;
+      const start = cal.coreWindow(allDates[0]!)!.start;
+      const end = cal.coreWindow(allDates.at(-1)!)!.end;
+      const { intervals, pauses } = await readPractices(db, group, start, end);
+      for (const p of group) {
+        const span = this.spans.get(p)!;
+        const key = `${span.from}|${span.to}`;
+        let dates = datesBySpan.get(key);
+        if (!dates) datesBySpan.set(key, (dates = cal.coreDays(span.from, span.to)));
+        const list = intervals.get(p);
+        if (!list || dates.length === 0) continue;
+        for (const record of sweepDays(cal, p, dates, list, pauses.get(p) ?? [])) {
+          await writer.add(record);
+          days++;
+        }
+      }
+    }
+    await writer.flush();
     return { practices: this.spans.size, days };
   }
 }

@@ -6,6 +6,7 @@ import * as supplierEvents from "./2026-11-23_03_supplier_events";
 import * as classificationSettings from "./2026-11-23_05_classification_settings";
 import * as cases from "./2026-11-23_06_cases";
 import * as auditLogNoReplace from "./2026-11-23_07_audit_log_no_replace";
+import * as availabilityEndIndex from "./2026-11-23_14_availability_end_index";
 
 /**
  * Every migration, by ISO-dated name. A static list (rather than a folder read at run time) so that the
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-23_05_classification_settings": classificationSettings,
   "2026-11-23_06_cases": cases,
   "2026-11-23_07_audit_log_no_replace": auditLogNoReplace,
+  "2026-11-23_14_availability_end_index": availabilityEndIndex,
 };

@@ -181,6 +181,8 @@ export class CsvTokenizer {
   private quotedRecord(buf: string, start: number, final: boolean, line: number, fields: string[]): number {
     const n = buf.length;
     let i = start;
+    let nextLf = -1;
+    let nextQuote = -1;
     for (;;) {
       if (i < n && buf.charCodeAt(i) === QUOTE) {
         // A quoted field: up to the closing quote; "" is a quote.
@@ -220,13 +222,17 @@ export class CsvTokenizer {
         this.fail(line + countLines(buf, start, i), fields.length - 1, "CSV_INVALID_CLOSING_QUOTE");
       }
       // An unquoted field: up to the next comma or line feed; a quote inside it is an error.
-      let j = i;
-      while (j < n) {
-        const c = buf.charCodeAt(j);
-        if (c === COMMA || c === LF) break;
-        if (c === QUOTE) this.fail(line + countLines(buf, start, j), fields.length, "INVALID_OPENING_QUOTE");
-        j++;
+      if (nextLf < i) {
+        nextLf = buf.indexOf("\n", i);
+        if (nextLf === -1) nextLf = n;
       }
+      if (nextQuote < i) {
+        nextQuote = buf.indexOf('"', i);
+        if (nextQuote === -1) nextQuote = n;
+      }
+      let j = buf.indexOf(",", i);
+      if (j === -1 || j > nextLf) j = nextLf;
+      if (nextQuote < j) this.fail(line + countLines(buf, start, nextQuote), fields.length, "INVALID_OPENING_QUOTE");
       if (j >= n && !final) return NEED_MORE;
       if (j < n && buf.charCodeAt(j) === COMMA) {
         fields.push(buf.slice(i, j));

@@ -1,7 +1,7 @@
 import type { Transaction } from "kysely";
 import { z } from "zod";
 import type { Database } from "../../db/schema";
-import { matchHeader, readCsv, type HeaderIndex } from "./csv";
+import { matchHeader, readCsvBatches, type HeaderIndex } from "./csv";
 import { ImportError } from "./errors";
 import { optionalOrgCode, optionalText, orgCode, practiceCode, requireWidth, text, validateRecord, type FieldColumns } from "./fields";
 import { OrgWriter } from "./orgs";
@@ -90,7 +90,8 @@ export class MembershipLoader {
   async load(member: CsvMember, hooks: MembershipHooks): Promise<void> {
     let header: HeaderIndex<Key> | null = null;
     let columns: FieldColumns<Key> | null = null;
-    for await (const record of readCsv(await member.open(), member.label)) {
+    for await (const csvBatch of readCsvBatches(await member.open(), member.label))
+      for (const record of csvBatch) {
       hooks.tick();
       if (!header) {
         header = matchHeader(record, SPEC, member.label, "practice map");
