@@ -30,6 +30,19 @@ export interface RebuildResult {
   seconds: number;
 }
 
+/** Ranges longer than this are rebuilt without the secondary indexes, which are built again at the end. */
+const REINDEX_DAYS = 90;
+
+/** The secondary indexes of the stored days, exactly as the migrations create them (a test compares the two). */
+export const SECONDARY_INDEXES = [
+  { name: "compliance_days_date_idx", table: "compliance_days", columns: ["date", "practice_code"] },
+  { name: "closure_episodes_practice_idx", table: "closure_episodes", columns: ["practice_code", "date"] },
+] as const;
+
+function datesBetweenCount(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+}
+
 export async function rebuildCompliance(db: Kysely<Database>, options: RebuildOptions): Promise<RebuildResult> {
   const began = performance.now();
   return db.transaction().execute(async (trx) => {
@@ -66,10 +79,17 @@ export async function rebuildCompliance(db: Kysely<Database>, options: RebuildOp
       clearDays = clearDays.where("date", "<=", options.to);
       clearEpisodes = clearEpisodes.where("date", "<=", options.to);
     }
+    // A long range rewrites most of the table: deleting and writing it without the secondary indexes and building
+    // them again after (one sort each) took 17 s instead of 39 s for England (ADR 14). Plain DDL, inside the transaction.
+    const wide = from !== null && to !== null && datesBetweenCount(from, to) > REINDEX_DAYS;
+    if (wide) for (const index of SECONDARY_INDEXES) await trx.schema.dropIndex(index.name).execute();
     await clearDays.execute();
     await clearEpisodes.execute();
 
     const result = await set.run(trx, await loadCalendar(trx), { cleared: true });
+    if (wide) {
+      for (const index of SECONDARY_INDEXES) await trx.schema.createIndex(index.name).on(index.table).columns([...index.columns]).execute();
+    }
     const seconds = (performance.now() - began) / 1000;
     await recordAudit(trx, {
       actor: options.actor,
