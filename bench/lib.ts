@@ -292,6 +292,7 @@ export interface LoadResult {
   p95_ms: number;
   p99_ms: number;
   max_ms: number;
+  /** Connection errors, timeouts included (autocannon's count). */
   errors: number;
   timeouts: number;
   non2xx: number;

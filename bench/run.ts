@@ -245,8 +245,8 @@ async function main(): Promise<void> {
     icb_overview_p50_ms_c1: overview.c1.p50_ms,
     icb_overview_p95_ms_c1: overview.c1.p95_ms,
     icb_overview_rps_c50: c50.rps,
-    // Errors, timeouts and non-2xx answers; null when no request completed in the time (nothing to judge).
-    icb_overview_errors_c50: c50.requests === 0 && c50.errors + c50.timeouts === 0 ? null : c50.errors + c50.timeouts + c50.non2xx,
+    // Errors (autocannon's count includes timeouts) and non-2xx answers; null when no request completed (nothing to judge).
+    icb_overview_errors_c50: c50.requests === 0 && c50.errors === 0 ? null : c50.errors + c50.non2xx,
     practice_page_p95_ms_c1: pages.practice_compliance!.c1.p95_ms,
     practice_demand_p95_ms_c1: pages.practice_demand!.c1.p95_ms,
     server_peak_rss_mb: mb(serverPeak),
@@ -281,7 +281,7 @@ async function main(): Promise<void> {
   t("compliance_one_day_s", "<= 1", results.compliance_one_day_s, results.compliance_one_day_s <= 1);
   t("icb_overview_p95_ms_c1", "<= 150", results.icb_overview_p95_ms_c1, results.icb_overview_p95_ms_c1 <= 150);
   t("icb_overview_rps_c50", ">= 200", results.icb_overview_rps_c50, results.icb_overview_rps_c50 >= 200);
-  t("icb_overview_errors_c50", "= 0 (errors, timeouts, non-2xx)", results.icb_overview_errors_c50, results.icb_overview_errors_c50 === 0);
+  t("icb_overview_errors_c50", "= 0 (errors incl. timeouts, non-2xx)", results.icb_overview_errors_c50, results.icb_overview_errors_c50 === 0);
   for (const x of results.targets) if (x.measured !== null && Number.isNaN(x.measured)) x.measured = null;
   t("practice_page_p95_ms_c1", "<= 80", results.practice_page_p95_ms_c1, results.practice_page_p95_ms_c1 <= 80);
   results.details.total_s = Math.round((performance.now() - began) / 100) / 10;
@@ -302,7 +302,7 @@ async function main(): Promise<void> {
       page(`practice /practices/${manifest.samplePractice}/demand`, pages.practice_demand!),
     ]),
   );
-  log(`ICB overview at c50: ${c50.rps} rps, p50 ${c50.p50_ms} ms, p95 ${c50.p95_ms} ms, ${c50.errors} errors, ${c50.timeouts} timeouts, ${c50.non2xx} non-2xx`);
+  log(`ICB overview at c50: ${c50.rps} rps, p50 ${c50.p50_ms} ms, p95 ${c50.p95_ms} ms, ${c50.errors} errors (${c50.timeouts} of them timeouts), ${c50.non2xx} non-2xx`);
   log(`compliance: all of England ${results.compliance_all_s} s; one new day ${results.compliance_one_day_s} s; server peak RSS ${results.server_peak_rss_mb} MB\n`);
   log(table([["target", "wanted", "measured", ""], ...results.targets.map((x) => [x.name, x.target, x.measured ?? "-", x.pass ? "pass" : "MISS"])]));
   const missed = results.targets.filter((x) => !x.pass).length;
