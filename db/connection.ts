@@ -21,14 +21,30 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-export function openDatabase(path: string = resolveDatabasePath()): OpenDatabase {
+export interface OpenOptions {
+  /** Log every query that takes at least this many milliseconds to stderr, with its SQL (`SLOW_QUERY_MS`). */
+  slowQueryMs?: number;
+}
+
+export function openDatabase(path: string = resolveDatabasePath(), options: OpenOptions = {}): OpenDatabase {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BetterSqlite3(path);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 10000");
   sqlite.pragma("synchronous = NORMAL");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingInserts(sqlite) }) });
+  const slow = options.slowQueryMs;
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: reusingInserts(sqlite) }),
+    log:
+      slow === undefined
+        ? undefined
+        : (event) => {
+            if (event.queryDurationMillis >= slow) {
+              console.error(`slow query ${event.queryDurationMillis.toFixed(1)} ms${event.level === "error" ? " (failed)" : ""}: ${event.query.sql}`);
+            }
+          },
+  });
   return {
     db,
     sqlite,

@@ -8,6 +8,8 @@ const EnvSchema = z.object({
   SESSION_MAX_AGE_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   /** A session ends after this many minutes without a request. */
   SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
+  /** Log queries taking at least this many milliseconds (0 logs every query) to stderr; unset logs none. */
+  SLOW_QUERY_MS: z.coerce.number().min(0).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
