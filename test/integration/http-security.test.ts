@@ -54,7 +54,25 @@ interface Answer {
  * One request with exactly these headers (no Origin or Sec-Fetch-* unless given). `body` may be a list of chunks,
  * sent chunked without a Content-Length.
  */
-function send(server: RunningServer, method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Buffer | Buffer[] } = {}): Promise<Answer> {
+type SendOptions = { headers?: Record<string, string>; body?: string | Buffer | Buffer[] };
+
+/**
+ * A request whose body is sent in chunks may lose the race with a server that answers 413 and closes: the client's
+ * next write fails (EPIPE, ECONNRESET) before it has read the answer. That is a client-side race, not the server
+ * failing, so such a request is sent again (up to 3 times); the test still needs the 413 itself.
+ */
+async function send(server: RunningServer, method: string, path: string, opts: SendOptions = {}): Promise<Answer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sendOnce(server, method, path, opts);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (!Array.isArray(opts.body) || attempt >= 3 || (code !== "EPIPE" && code !== "ECONNRESET")) throw e;
+    }
+  }
+}
+
+function sendOnce(server: RunningServer, method: string, path: string, opts: SendOptions): Promise<Answer> {
   const url = new URL(path, server.baseUrl);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...opts.headers };
