@@ -111,7 +111,15 @@ export function weighsPressure(
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const fmt = (x: number | null, digits = 1) => (x === null ? "no value" : x.toLocaleString("en-GB", { maximumFractionDigits: digits }));
+// One formatter per precision, made once: `toLocaleString` builds a new one on every call, which showed in the
+// ICB overview's profile (every practice's reasons are written on each request).
+const FORMATS = new Map<number, Intl.NumberFormat>();
+const fmt = (x: number | null, digits = 1) => {
+  if (x === null) return "no value";
+  let f = FORMATS.get(digits);
+  if (!f) FORMATS.set(digits, (f = new Intl.NumberFormat("en-GB", { maximumFractionDigits: digits })));
+  return f.format(x);
+};
 
 export function classify(input: ClassificationInput, settings: ClassificationSettings = DEFAULT_CLASSIFICATION): ClassificationResult {
   const reasons: Reason[] = [];
