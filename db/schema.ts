@@ -294,6 +294,29 @@ export interface OcWeekdayHourlyTable {
   import_id: number;
 }
 
+/** `oc_hourly` summed per practice and date; written with it by the By Day and Time importer (ADR 17). */
+export interface OcDailyTable {
+  practice_code: string;
+  date: string;
+  clinical: number;
+  admin: number;
+  other: number;
+  total: number;
+}
+
+/**
+ * `oc_hourly` summed per ICB (the practices' current `icb_code`), date and hour, with the number of practices summed;
+ * written by the By Day and Time importer, rebuilt for an ICB when a practice with data joins or leaves it (ADR 17).
+ */
+export interface OcIcbHourlyTable {
+  icb_code: string;
+  date: string;
+  hour: number;
+  clinical: number;
+  total: number;
+  practices: number;
+}
+
 /** Submissions via Online Consultation Systems, per practice per month, summed over suppliers. Null = not published. */
 export interface OcMonthlyTable {
   practice_code: string;
@@ -555,6 +578,8 @@ export interface Database {
   bank_holidays: BankHolidayTable;
   oc_hourly: OcHourlyTable;
   oc_weekday_hourly: OcWeekdayHourlyTable;
+  oc_daily: OcDailyTable;
+  oc_icb_hourly: OcIcbHourlyTable;
   oc_monthly: OcMonthlyTable;
   appointments_monthly: AppointmentsMonthlyTable;
   workforce_monthly: WorkforceMonthlyTable;

@@ -150,6 +150,6 @@ export const epraccurImporter: Importer = {
       }
       if (rows === 0) throw new ImportError({ file: member.label, line: 1, expected: "at least one epraccur row", got: "an empty file" });
     }
-    await practices.flush();
+    await practices.finish();
   },
 };

@@ -6,6 +6,7 @@ import { ImportError } from "./core/errors";
 import { parseDate, practiceCode, requireWidth, validateRecord, type FieldColumns } from "./core/fields";
 import type { ImportContext, Importer } from "./core/run";
 import { recomputeMeasures } from "~/services/measures.server";
+import { rebuildIcbHourly } from "~/services/oc-aggregates.server";
 
 /**
  * NHS England "Submissions via OC Systems By Day and Time" (data-formats.md, section 1b): online consultation
@@ -397,6 +398,7 @@ export const ocByDayTimeImporter: Importer<OcByDayTimeOptions> = {
     if (monthIgnored) ctx.warn("The month option applies to the weekday edition only; ignored for members with a DATE column");
 
     await mergeDated(ctx, trx);
+    await writeDatedAggregates(ctx, trx);
     await mergeWeekday(ctx, trx);
 
     const unknown = await trx
@@ -595,6 +597,46 @@ async function mergeDated(ctx: ImportContext<OcByDayTimeOptions>, trx: StagingTr
       })),
     )
     .execute();
+}
+
+/**
+ * `oc_daily` and `oc_icb_hourly` (ADR 17) for the practice-dates of the dated edition in this file. After the merge
+ * a staged practice-date holds exactly the file's hours, so its day sums are the staged sums; an ICB-date's hourly
+ * sums are regrouped from `oc_hourly` over the ICB's practices.
+ */
+async function writeDatedAggregates(ctx: ImportContext<OcByDayTimeOptions>, trx: StagingTrx): Promise<void> {
+  await trx
+    .insertInto("oc_daily")
+    .columns(["practice_code", "date", "clinical", "admin", "other", "total"])
+    .expression(
+      trx
+        .selectFrom(STAGING)
+        .where("weekday", "=", 0)
+        .select(["practice_code", "period"])
+        .select((eb) => [eb.fn.sum<number>("clinical").as("clinical"), eb.fn.sum<number>("admin").as("admin"), eb.fn.sum<number>("other").as("other"), eb.fn.sum<number>("total").as("total")])
+        .groupBy(["practice_code", "period"]),
+    )
+    .onConflict((oc) =>
+      oc.columns(["practice_code", "date"]).doUpdateSet((eb) => ({
+        clinical: eb.ref("excluded.clinical"),
+        admin: eb.ref("excluded.admin"),
+        other: eb.ref("excluded.other"),
+        total: eb.ref("excluded.total"),
+      })),
+    )
+    .execute();
+
+  const pairs = await trx
+    .selectFrom(`${STAGING} as s`)
+    .innerJoin("practices as p", "p.ods_code", "s.practice_code")
+    .where("s.weekday", "=", 0)
+    .where("p.icb_code", "is not", null)
+    .select(["p.icb_code", "s.period"])
+    .distinct()
+    .execute();
+  const datesByIcb = new Map<string, string[]>();
+  for (const { icb_code, period } of pairs) datesByIcb.set(icb_code!, [...(datesByIcb.get(icb_code!) ?? []), period]);
+  for (const [icb, dates] of datesByIcb) await rebuildIcbHourly(ctx.trx, [icb], dates);
 }
 
 /** The weekday edition into `oc_weekday_hourly`, in the same way, per practice and month. */

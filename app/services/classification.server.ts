@@ -26,7 +26,7 @@ import { formatMonth } from "~/utils/format";
  * - four measures with their deciles among the ICB's practices, each from the latest month with a value for any of
  *   the ICB's practices between three months before the range's first month and the range's last month
  *   (`measureWindow`), so that every practice of an ICB is judged on the same month;
- * - surges from the CUSUM on the practice's weekly online submissions (`oc_hourly` daily totals summed per ISO week
+ * - surges from the CUSUM on the practice's weekly online submissions (`oc_daily` totals summed per ISO week
  *   over the year up to the range's end), those touching the range; none looked for (null) when the practice has
  *   fewer weeks of timed data than the baseline needs;
  * and the ICB's thresholds (`icb_classification_settings`, else the defaults). It only reads; the result is a
@@ -171,18 +171,18 @@ async function indicatorsFor(
   return out;
 }
 
-/** Daily online submission totals per practice over the surge window up to `to`. */
+/** Daily online submission totals per practice over the surge window up to `to` (`oc_daily`, ADR 17). */
 async function dailySubmissions(db: Db, practices: string[], to: string) {
   const out = new Map<string, { date: string; total: number }[]>();
   for (let i = 0; i < practices.length; i += 500) {
     const rows = await db
-      .selectFrom("oc_hourly")
-      .select(["practice_code", "date"])
-      .select((eb) => eb.fn.sum<number>("total").as("total"))
+      .selectFrom("oc_daily")
+      .select(["practice_code", "date", "total"])
       .where("practice_code", "in", practices.slice(i, i + 500))
       .where("date", ">=", surgeWindowStart(to))
       .where("date", "<=", to)
-      .groupBy(["practice_code", "date"])
+      .orderBy("practice_code")
+      .orderBy("date")
       .execute();
     for (const r of rows) {
       const list = out.get(r.practice_code) ?? [];

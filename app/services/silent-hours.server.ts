@@ -102,7 +102,11 @@ function coreDayTest(calendar: CoreHoursCalendar): (date: string) => boolean {
   };
 }
 
-/** Sums of the dated data by weekday and hour over core days, for the practices `scope` selects (null: all). */
+/**
+ * Sums of the dated data by weekday and hour over core days, for an ICB's practices (null: every loaded practice),
+ * and how many practices have any data in the range. An ICB's come from the stored aggregates (`oc_icb_hourly`,
+ * `oc_daily`; ADR 17); all practices' from `oc_hourly` itself, since they include practices in no ICB.
+ */
 async function referenceSums(
   db: Kysely<Database>,
   calendar: CoreHoursCalendar,
@@ -110,23 +114,27 @@ async function referenceSums(
   from: string,
   to: string,
 ): Promise<{ sums: ProfileSums; practices: number }> {
-  let grouped = db
-    .selectFrom("oc_hourly")
-    .select(["date", "hour"])
-    .select((eb) => [eb.fn.sum<number | string>("total").as("total"), eb.fn.sum<number | string>("clinical").as("clinical")])
-    .where("date", ">=", from)
-    .where("date", "<=", to)
-    .groupBy(["date", "hour"]);
-  let count = db
-    .selectFrom("oc_hourly")
+  const grouped =
+    icbCode !== null
+      ? db
+          .selectFrom("oc_icb_hourly")
+          .select(["date", "hour", "total", "clinical"])
+          .where("icb_code", "=", icbCode)
+          .where("date", ">=", from)
+          .where("date", "<=", to)
+      : db
+          .selectFrom("oc_hourly")
+          .select(["date", "hour"])
+          .select((eb) => [eb.fn.sum<number | string>("total").as("total"), eb.fn.sum<number | string>("clinical").as("clinical")])
+          .where("date", ">=", from)
+          .where("date", "<=", to)
+          .groupBy(["date", "hour"]);
+  const count = db
+    .selectFrom(icbCode !== null ? "oc_daily" : "oc_hourly")
     .select((eb) => eb.fn.count<number | string>("practice_code").distinct().as("n"))
     .where("date", ">=", from)
-    .where("date", "<=", to);
-  if (icbCode !== null) {
-    const members = db.selectFrom("practices").select("ods_code").where("icb_code", "=", icbCode);
-    grouped = grouped.where("practice_code", "in", members);
-    count = count.where("practice_code", "in", members);
-  }
+    .where("date", "<=", to)
+    .$if(icbCode !== null, (q) => q.where("practice_code", "in", db.selectFrom("practices").select("ods_code").where("icb_code", "=", icbCode)));
   const [rows, n] = await Promise.all([grouped.execute(), count.executeTakeFirst()]);
   const isCore = coreDayTest(calendar);
   const sums = emptySums();
@@ -445,9 +453,9 @@ export async function silentHoursForIcb(db: Kysely<Database>, icbCode: string, f
 /** The latest date with By Day and Time data (dated edition) for any of the ICB's practices, or null. */
 export async function latestHourlyDate(db: Kysely<Database>, icbCode: string): Promise<string | null> {
   const row = await db
-    .selectFrom("oc_hourly")
+    .selectFrom("oc_icb_hourly")
     .select((eb) => eb.fn.max("date").as("date"))
-    .where("practice_code", "in", db.selectFrom("practices").select("ods_code").where("icb_code", "=", icbCode))
+    .where("icb_code", "=", icbCode)
     .executeTakeFirst();
   return (row?.date as string | null | undefined) ?? null;
 }

@@ -144,8 +144,8 @@ export class MembershipLoader {
     if (!header) throw new ImportError({ file: member.label, line: 1, expected: "a practice map header row", got: "an empty file" });
   }
 
-  /** Writes practices still pending; call once after the last member. */
+  /** Writes practices still pending and brings the ICB-level aggregates in step; call once after the last member. */
   async finish(): Promise<void> {
-    await this.practices.flush();
+    await this.practices.finish();
   }
 }

@@ -1,6 +1,7 @@
 import type { Transaction } from "kysely";
 import type { Database, Practice, PracticeStatus } from "../../db/schema";
 import { isDemoCode } from "./fields";
+import { icbsAffectedByMoves, rebuildIcbHourly } from "~/services/oc-aggregates.server";
 import type { ImportCounts } from "./run";
 
 export type PracticeFields = Partial<Omit<Practice, "ods_code" | "created_at" | "updated_at" | "is_demo" | "source">> & {
@@ -15,6 +16,8 @@ export type PracticeFields = Partial<Omit<Practice, "ods_code" | "created_at" | 
 export class PracticeWriter {
   private existing = new Map<string, Practice>();
   private pending: Record<string, unknown>[] = [];
+  /** Practices whose ICB this import set or changed: the ICB-level aggregates of their data must follow them. */
+  private readonly moves: { practice: string; from: string | null; to: string | null }[] = [];
 
   private constructor(
     private readonly trx: Transaction<Database>,
@@ -55,6 +58,7 @@ export class PracticeWriter {
         created_at: this.now,
         updated_at: this.now,
       };
+      if (row.icb_code) this.moves.push({ practice: code, from: null, to: row.icb_code });
       this.pending.push(row);
       this.existing.set(code, row as Practice);
       this.counts.inserted++;
@@ -69,6 +73,7 @@ export class PracticeWriter {
       this.counts.unchanged++;
       return;
     }
+    if ("icb_code" in changes) this.moves.push({ practice: code, from: current.icb_code, to: (changes.icb_code as string | null) ?? null });
     await this.flush();
     await this.trx
       .updateTable("practices")
@@ -77,6 +82,15 @@ export class PracticeWriter {
       .execute();
     this.existing.set(code, { ...current, ...changes } as Practice);
     this.counts.updated++;
+  }
+
+  /**
+   * Writes what is pending, then rebuilds the ICB-level aggregates (ADR 17) of every ICB that a practice with data
+   * joined or left in this import. Call once, at the end of the import, inside its transaction.
+   */
+  async finish(): Promise<void> {
+    await this.flush();
+    if (this.moves.length > 0) await rebuildIcbHourly(this.trx, await icbsAffectedByMoves(this.trx, this.moves));
   }
 
   async flush(): Promise<void> {

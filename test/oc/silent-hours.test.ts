@@ -19,6 +19,7 @@ import {
   type PracticeDay,
   type Profile,
 } from "~/domain/silent-hours";
+import { rebuildOcAggregates } from "~/services/oc-aggregates.server";
 import { silentHoursForIcb, silentHoursForPractice } from "~/services/silent-hours.server";
 import { createRandom, type Random } from "../../db/seed/random";
 import { createTestDatabase, dumpTables, type TestDatabase } from "../support/db";
@@ -287,6 +288,8 @@ describe("the service over stored data", () => {
       const rows = rowsOf(code, days);
       for (let k = 0; k < rows.length; k += 500) await t.db.insertInto("oc_hourly").values(rows.slice(k, k + 500)).execute();
     }
+    // Written here rather than by the importer: bring its aggregates (ADR 17) in step as the importer would.
+    await rebuildOcAggregates(t.db);
     // Weekday-aggregated October 2025 for the ICB: A00002 silent at 13:00 every weekday.
     const wk: { practice_code: string; month: string; weekday: number; hour: number; clinical: number; admin: number; other: number; total: number; import_id: number }[] = [];
     for (const code of CODES)

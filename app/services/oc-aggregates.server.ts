@@ -1,0 +1,102 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema";
+
+/**
+ * The stored aggregates of the By Day and Time data (ADR 17), kept in step with `oc_hourly` by the code that
+ * changes what they sum: `oc_daily` (per practice and date) and `oc_icb_hourly` (per ICB, date and hour, over the
+ * practices' current ICB). The By Day and Time importer writes both for the practice-dates a file touches; the
+ * practice importers call `rebuildIcbHourly` for the ICBs a practice with data joined or left. All inside the
+ * caller's transaction, in portable `insert … select … group by`.
+ */
+
+type Db = Kysely<Database>;
+
+/** ICBs whose hourly sums a membership change alters: the old and new ICBs of moved practices that have any data. */
+export async function icbsAffectedByMoves(db: Db, moves: readonly { practice: string; from: string | null; to: string | null }[]): Promise<string[]> {
+  const icbs = new Set<string>();
+  for (let i = 0; i < moves.length; i += 500) {
+    const group = moves.slice(i, i + 500);
+    const withData = await db
+      .selectFrom("oc_daily")
+      .select("practice_code")
+      .distinct()
+      .where(
+        "practice_code",
+        "in",
+        group.map((m) => m.practice),
+      )
+      .execute();
+    const has = new Set(withData.map((r) => r.practice_code));
+    for (const m of group) {
+      if (!has.has(m.practice)) continue;
+      if (m.from) icbs.add(m.from);
+      if (m.to) icbs.add(m.to);
+    }
+  }
+  return [...icbs].sort();
+}
+
+/**
+ * Rebuilds the `oc_icb_hourly` rows of the given ICBs from `oc_hourly` and the practices' current ICB: every date,
+ * or only `dates` when given.
+ */
+export async function rebuildIcbHourly(db: Db, icbs: readonly string[], dates?: readonly string[]): Promise<void> {
+  const groups = dates ? chunks([...dates], 400) : [null];
+  for (const icb of icbs) {
+    for (const group of groups) {
+      await db
+        .deleteFrom("oc_icb_hourly")
+        .where("icb_code", "=", icb)
+        .$if(group !== null, (q) => q.where("date", "in", group!))
+        .execute();
+      await db
+        .insertInto("oc_icb_hourly")
+        .columns(["icb_code", "date", "hour", "clinical", "total", "practices"])
+        .expression(
+          db
+            .selectFrom("oc_hourly as h")
+            .innerJoin("practices as p", "p.ods_code", "h.practice_code")
+            .where("p.icb_code", "=", icb)
+            .$if(group !== null, (q) => q.where("h.date", "in", group!))
+            .select((eb) => [
+              eb.val(icb).as("icb_code"),
+              "h.date",
+              "h.hour",
+              eb.fn.sum<number>("h.clinical").as("clinical"),
+              eb.fn.sum<number>("h.total").as("total"),
+              eb.fn.countAll<number>().as("practices"),
+            ])
+            .groupBy(["h.date", "h.hour"]),
+        )
+        .execute();
+    }
+  }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Rebuilds both aggregates from `oc_hourly` for everything stored: for rows written other than by the importer (the
+ * tests' own fixtures) and as a repair. The importers keep them in step on their own.
+ */
+export async function rebuildOcAggregates(db: Db): Promise<void> {
+  await db.deleteFrom("oc_daily").execute();
+  await db
+    .insertInto("oc_daily")
+    .columns(["practice_code", "date", "clinical", "admin", "other", "total"])
+    .expression(
+      db
+        .selectFrom("oc_hourly")
+        .select(["practice_code", "date"])
+        .select((eb) => [eb.fn.sum<number>("clinical").as("clinical"), eb.fn.sum<number>("admin").as("admin"), eb.fn.sum<number>("other").as("other"), eb.fn.sum<number>("total").as("total")])
+        .groupBy(["practice_code", "date"]),
+    )
+    .execute();
+  await db.deleteFrom("oc_icb_hourly").execute();
+  const icbs = await db.selectFrom("practices").select("icb_code").distinct().where("icb_code", "is not", null).execute();
+  await rebuildIcbHourly(db, icbs.map((r) => r.icb_code!));
+}
