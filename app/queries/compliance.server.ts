@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { Database, IntervalCategory, PauseStatus, PracticeStatus } from "../../db/schema";
-import { CORE_MINUTES_PER_DAY, londonTime, type CoreHoursCalendar } from "~/domain/calendar";
+import { CORE_MINUTES_PER_DAY, datesBetween, londonTime, type CoreHoursCalendar } from "~/domain/calendar";
 import { daySegments, type ApprovedPause, type AvailabilityInterval, type DaySegment } from "~/domain/compliance";
 import {
   dayState,
@@ -21,8 +21,8 @@ import { practicesInScope } from "~/services/scope.server";
 /**
  * Compliance read models for the ICB overview and the practice page, from the stored `compliance_days` and
  * `closure_episodes` (kept in step by the importers). A core day without a stored row is 630 minutes of no data.
- * Portable Kysely only; aggregation over days happens here in TypeScript so that flags use the same rules as
- * `evaluateFlags`.
+ * Portable Kysely only. An ICB's totals and weekly trend are summed by the database (one row per practice); flags
+ * use `evaluateFlags` on the days at or over the policy's closed minutes, read on their own.
  */
 
 type Db = Kysely<Database>;
@@ -33,15 +33,6 @@ export async function latestComplianceDate(db: Db, scope: { icb: string } | { pr
   query = "icb" in scope ? query.where("practices.icb_code", "=", scope.icb) : query.where("compliance_days.practice_code", "=", scope.practice);
   const row = await query.select((eb) => eb.fn.max("compliance_days.date").as("date")).executeTakeFirst();
   return (row?.date as string | null | undefined) ?? null;
-}
-
-interface StoredDay {
-  practice_code: string;
-  date: string;
-  open_minutes: number;
-  closed_minutes: number;
-  excepted_minutes: number;
-  unknown_minutes: number;
 }
 
 export interface WeeklyClosed {
@@ -83,7 +74,21 @@ export async function icbComplianceSummary(
 ): Promise<PracticeSummaryRow[]> {
   const codes = await practicesInScope(db, { ...range, icb: icbCode });
   if (codes.length === 0) return [];
-  const [practices, stored] = await Promise.all([
+  const coreDays = calendar.coreDays(range.from, range.to);
+  const isCore = new Set(coreDays);
+  // Rows for days that are not core days (a day made a bank holiday after it was computed) do not count.
+  const notCore = datesBetween(range.from, range.to).filter((d) => !isCore.has(d));
+  const weeks = lastWeeks(range);
+  const stored = () => {
+    const q = db
+      .selectFrom("compliance_days")
+      .innerJoin("practices", "practices.ods_code", "compliance_days.practice_code")
+      .where("practices.icb_code", "=", icbCode)
+      .where("compliance_days.date", ">=", range.from)
+      .where("compliance_days.date", "<=", range.to);
+    return notCore.length > 0 ? q.where("compliance_days.date", "not in", notCore) : q;
+  };
+  const [practices, sums, overThreshold] = await Promise.all([
     db
       .selectFrom("practices")
       .leftJoin("pcns", "pcns.code", "practices.pcn_code")
@@ -92,40 +97,50 @@ export async function icbComplianceSummary(
       .where("practices.ods_code", "in", codes)
       .orderBy("practices.ods_code")
       .execute(),
-    db
-      .selectFrom("compliance_days")
-      .innerJoin("practices", "practices.ods_code", "compliance_days.practice_code")
-      .select([
-        "compliance_days.practice_code",
-        "compliance_days.date",
-        "compliance_days.open_minutes",
-        "compliance_days.closed_minutes",
-        "compliance_days.excepted_minutes",
-        "compliance_days.unknown_minutes",
+    // Totals and the weekly trend summed by the database, one row per practice (ADR 17), not one per day.
+    stored()
+      .select("compliance_days.practice_code")
+      .select((eb) => [
+        eb.fn.sum<number | string>("compliance_days.open_minutes").as("open"),
+        eb.fn.sum<number | string>("compliance_days.closed_minutes").as("closed"),
+        eb.fn.sum<number | string>("compliance_days.excepted_minutes").as("excepted"),
+        ...weeks.flatMap((w, i) => {
+          const inWeek = eb.and([eb("compliance_days.date", ">=", w.from), eb("compliance_days.date", "<=", w.to)]);
+          return [
+            eb.fn.sum<number | string | null>(eb.case().when(inWeek).then(eb.ref("compliance_days.closed_minutes")).end()).as(`closed_${i}`),
+            eb.fn.min<number | string | null>(eb.case().when(inWeek).then(eb.ref("compliance_days.unknown_minutes")).end()).as(`unknown_${i}`),
+          ];
+        }),
       ])
-      .where("practices.icb_code", "=", icbCode)
-      .where("compliance_days.date", ">=", range.from)
-      .where("compliance_days.date", "<=", range.to)
+      .groupBy("compliance_days.practice_code")
+      .execute() as Promise<({ practice_code: string; open: number | string; closed: number | string; excepted: number | string } & Record<string, number | string | null>)[]>,
+    // Only days at or over the policy's closed minutes can be flagged: the rest are not read at all.
+    stored()
+      .select(["compliance_days.practice_code", "compliance_days.date", "compliance_days.closed_minutes"])
+      .where("compliance_days.closed_minutes", ">=", policy.closedMinutesPerDay)
       .execute(),
   ]);
-  const byPractice = new Map<string, StoredDay[]>();
-  for (const d of stored) {
-    const list = byPractice.get(d.practice_code);
-    if (list) list.push(d);
-    else byPractice.set(d.practice_code, [d]);
+  const byPractice = new Map(sums.map((r) => [r.practice_code, r]));
+  const flagDays = new Map<string, { date: string; closedMinutes: number }[]>();
+  for (const d of overThreshold) {
+    const list = flagDays.get(d.practice_code);
+    const day = { date: d.date, closedMinutes: d.closed_minutes };
+    if (list) list.push(day);
+    else flagDays.set(d.practice_code, [day]);
   }
-  const coreDays = calendar.coreDays(range.from, range.to);
-  const weeks = lastWeeks(range);
+  const coreMinutes = coreDays.length * CORE_MINUTES_PER_DAY;
   return practices.map((p) => {
-    const totals = summarise(coreDays, byPractice.get(p.ods_code) ?? []);
-    const flags = evaluateFlags(
-      totals.days.map((d) => ({ date: d.date, closedMinutes: d.closed_minutes })),
-      policy
-    );
-    const weekly = weeks.map((w): WeeklyClosed => {
-      const inWeek = totals.days.filter((d) => d.date >= w.from && d.date <= w.to);
-      const known = inWeek.some((d) => d.unknown_minutes < CORE_MINUTES_PER_DAY);
-      return { week: w.week, closed: known ? inWeek.reduce((s, d) => s + d.closed_minutes, 0) : null };
+    const sum = byPractice.get(p.ods_code);
+    const open = Number(sum?.open ?? 0);
+    const closed = Number(sum?.closed ?? 0);
+    const excepted = Number(sum?.excepted ?? 0);
+    const totals = { coreMinutes, open, closed, excepted, unknown: coreMinutes - open - closed - excepted };
+    const flags = evaluateFlags(flagDays.get(p.ods_code) ?? [], policy);
+    const weekly = weeks.map((w, i): WeeklyClosed => {
+      // A week is known when any of its stored core days has a minute of data.
+      const leastUnknown = sum?.[`unknown_${i}`];
+      const known = leastUnknown !== null && leastUnknown !== undefined && Number(leastUnknown) < CORE_MINUTES_PER_DAY;
+      return { week: w.week, closed: known ? Number(sum?.[`closed_${i}`] ?? 0) : null };
     });
     const known = totals.coreMinutes - totals.unknown;
     return {
@@ -149,21 +164,6 @@ export async function icbComplianceSummary(
       weekly,
     };
   });
-}
-
-/** Totals over the core days, counting a day without a stored row as no data throughout. */
-function summarise(coreDays: string[], stored: StoredDay[]): MinuteTotals & { days: StoredDay[] } {
-  const isCore = new Set(coreDays);
-  // Only core days count (a row for a day made a bank holiday later is left out).
-  const days = stored.filter((d) => isCore.has(d.date));
-  const totals = { coreMinutes: coreDays.length * CORE_MINUTES_PER_DAY, open: 0, closed: 0, excepted: 0, unknown: 0, days };
-  for (const d of days) {
-    totals.open += d.open_minutes;
-    totals.closed += d.closed_minutes;
-    totals.excepted += d.excepted_minutes;
-  }
-  totals.unknown = totals.coreMinutes - totals.open - totals.closed - totals.excepted;
-  return totals;
 }
 
 // -----------------------------------------------------------------------------------------------------------------
