@@ -15,10 +15,12 @@ interface Props<Row> {
   sort?: { key: string | null; dir: SortDirection };
   /** Where the same table downloads as CSV; shown as a link under the table. */
   csvHref?: string;
+  /** Rows the CSV holds when the table shows only one page of them (default: the rows shown). */
+  csvRows?: number;
   empty?: ReactNode;
 }
 
-export function DataTable<Row>({ caption, columns, rows, rowKey, sort, csvHref, empty }: Props<Row>) {
+export function DataTable<Row>({ caption, columns, rows, rowKey, sort, csvHref, csvRows, empty }: Props<Row>) {
   const location = useLocation();
   return (
     <>
@@ -34,7 +36,7 @@ export function DataTable<Row>({ caption, columns, rows, rowKey, sort, csvHref, 
                 return (
                   <th key={c.key} scope="col" className={`nhsuk-table__header${c.numeric ? " app-numeric" : ""}`} aria-sort={ariaSort}>
                     {sort && c.sortable !== false ? (
-                      <Link className="app-sort-link" to={withParams(location.search, { sort: c.key, dir: nextDir })} preventScrollReset>
+                      <Link className="app-sort-link" to={withParams(location.search, { sort: c.key, dir: nextDir, page: null })} preventScrollReset>
                         {c.header}
                         {active ? (sort.dir === "asc" ? " ▲" : " ▼") : null}
                       </Link>
@@ -72,7 +74,7 @@ export function DataTable<Row>({ caption, columns, rows, rowKey, sort, csvHref, 
           <a href={csvHref} download>
             Download this table as CSV
           </a>{" "}
-          ({rows.length} {rows.length === 1 ? "row" : "rows"})
+          ({csvRows ?? rows.length} {(csvRows ?? rows.length) === 1 ? "row" : "rows"})
         </p>
       ) : null}
     </>

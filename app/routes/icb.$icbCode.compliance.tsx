@@ -4,6 +4,7 @@ import { ClassificationTag } from "~/components/ClassificationPanel";
 import { DataTable, type DisplayColumn } from "~/components/DataTable";
 import { DecileChart } from "~/components/DecileChart";
 import { ErrorSummary } from "~/components/ErrorSummary";
+import { Pagination } from "~/components/Pagination";
 import { Sparkline } from "~/components/Sparkline";
 import { DemoTag } from "~/components/StatusTag";
 import { CLASSIFICATION_LABELS, type Classification } from "~/domain/classification";
@@ -17,7 +18,7 @@ import { getPolicy } from "~/services/policy.server";
 import { requireIcbAccess } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { formatDate, formatDecimal, formatInteger, formatPercent } from "~/utils/format";
-import { csvResponse, sortRows, toCsv, withParams, type Column, type SortDirection } from "~/utils/table";
+import { csvResponse, paginate, sortRows, toCsv, withParams, type Column, type SortDirection } from "~/utils/table";
 import complianceStyles from "~/styles/compliance.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: complianceStyles }];
@@ -83,6 +84,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const core = all.reduce((s, r) => s + r.coreMinutes, 0);
   const unknown = all.reduce((s, r) => s + r.unknown, 0);
   const spread = bandCounts(all.map((r) => ({ share: r.openShare, enoughData: r.enoughData })));
+  // The table shows one page of the sorted, filtered rows; the headline, the spread and the CSV cover them all.
+  const page = paginate(rows, q.get("page"));
   return {
     icb,
     range: { from: range.from, to: range.to, isDefault: range.isDefault },
@@ -95,7 +98,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       windowDays: policy.windowDays,
       isDefault: policy.isDefault,
     },
-    rows,
+    rows: page.rows,
+    page: page.info,
     pcns,
     filter: { pcn, flag, approach },
     sort: { key: sortKey, dir },
@@ -112,7 +116,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function IcbCompliance() {
-  const { icb, range, errors, latest, coreDays, policy, rows, pcns, filter, sort, headline, spread } = useLoaderData<typeof loader>();
+  const { icb, range, errors, latest, coreDays, policy, rows, page, pcns, filter, sort, headline, spread } = useLoaderData<typeof loader>();
   const render: Record<string, (r: Row) => React.ReactNode> = {
     name: (r) => (
       <>
@@ -287,13 +291,18 @@ export default function IcbCompliance() {
       </p>
       <DecileChart bands={spread.bands} notEnoughData={spread.notEnoughData} caption="Practices by share of core minutes open" />
 
-      <h2>Practices</h2>
-      <p>
-        {rows.length} {rows.length === 1 ? "practice" : "practices"}
+      <h2 id="practices">Practices</h2>
+      <p data-testid="practices-count">
+        {page.pages > 1
+          ? `Showing ${formatInteger(page.first)} to ${formatInteger(page.last)} of ${formatInteger(page.total)} practices`
+          : `${formatInteger(page.total)} ${page.total === 1 ? "practice" : "practices"}`}
         {pcnName ? ` in ${pcnName}` : ""}
         {filter.flag === "flagged" ? ", flagged under the policy" : filter.flag === "not-flagged" ? ", not flagged under the policy" : ""}
-        {filter.approach ? `, suggested approach: ${CLASSIFICATION_LABELS[filter.approach].label}` : ""}. &ldquo;%
-        open&rdquo; is the share of core minutes the tool was open (minutes with no data count against it; &ldquo;No data&rdquo; when there is none at
+        {filter.approach ? `, suggested approach: ${CLASSIFICATION_LABELS[filter.approach].label}` : ""}
+        {page.pages > 1 ? ` (page ${page.page} of ${page.pages})` : ""}.
+      </p>
+      <p>
+        &ldquo;% open&rdquo; is the share of core minutes the tool was open (minutes with no data count against it; &ldquo;No data&rdquo; when there is none at
         all); &ldquo;% no data&rdquo; is the share with no data.
         {firstWeek
           ? ` The trend line shows closed minutes in each ISO week from the week of ${formatDate(
@@ -319,7 +328,9 @@ export default function IcbCompliance() {
         rowKey={(r) => r.odsCode}
         sort={{ key: sort.key, dir: sort.dir }}
         csvHref={csvHref}
+        csvRows={page.total}
       />
+      <Pagination info={page} label="Pages of the practices table" anchor="practices" />
     </>
   );
 }

@@ -70,3 +70,57 @@ export function withParams(search: string, changes: Record<string, string | null
   const s = params.toString();
   return s ? `?${s}` : "?";
 }
+
+/** Rows shown on one page of a long table; the CSV download always holds every row. */
+export const PAGE_SIZE = 50;
+
+export interface PageInfo {
+  /** 1-based, clamped to the pages there are. */
+  page: number;
+  /** At least 1: an empty table is one empty page. */
+  pages: number;
+  /** Every row, on all the pages (what the CSV holds). */
+  total: number;
+  /** 1-based positions of the first and last row shown; 0 and 0 when there are none. */
+  first: number;
+  last: number;
+}
+
+/**
+ * One page of already sorted rows. `?page=` is clamped to the nearest page there is, as the pages treat other
+ * query parameters they cannot use (an unknown flag or sort falls back to its default): missing, not a whole
+ * number (`abc`, `-2`, `1.5`) or 0 is page 1, and past the end is the last page, so a link kept from before a
+ * filter changed still shows rows.
+ */
+export function paginate<Row>(rows: Row[], pageParam: string | null, size: number = PAGE_SIZE): { rows: Row[]; info: PageInfo } {
+  const pages = Math.max(1, Math.ceil(rows.length / size));
+  // Digits only; a number too long to be exact (even Infinity) still clamps to the last page.
+  const asked = pageParam !== null && /^\d+$/.test(pageParam) ? Number(pageParam) : 1;
+  const page = Math.min(Math.max(asked, 1), pages);
+  const start = (page - 1) * size;
+  const slice = rows.slice(start, start + size);
+  return {
+    rows: slice,
+    info: { page, pages, total: rows.length, first: slice.length ? start + 1 : 0, last: start + slice.length },
+  };
+}
+
+/**
+ * The page numbers a numbered pagination shows: the first, the last, and the current page with one either side;
+ * null where two or more pages are left out (an ellipsis). A gap of a single page shows that page instead, since
+ * an ellipsis would take as much room. `page` is clamped to 1..pages.
+ */
+export function pageNumbers(page: number, pages: number): (number | null)[] {
+  if (pages < 1) return [];
+  const current = Math.min(Math.max(page, 1), pages);
+  const shown = new Set([1, pages, current - 1, current, current + 1].filter((p) => p >= 1 && p <= pages));
+  const sorted = [...shown].sort((a, b) => a - b);
+  const out: (number | null)[] = [];
+  for (const p of sorted) {
+    const prev = out[out.length - 1];
+    if (typeof prev === "number" && p - prev === 2) out.push(p - 1);
+    else if (typeof prev === "number" && p - prev > 2) out.push(null);
+    out.push(p);
+  }
+  return out;
+}

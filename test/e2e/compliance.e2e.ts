@@ -6,11 +6,12 @@
 import BetterSqlite3 from "better-sqlite3";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { expectNoAxeViolations, launchBrowser, newPage, pathOf, readTable, signIn, waitForHydration } from "./support/browser";
+import { expectNoAxeViolations, launchBrowser, newPage, pathOf, readAllPages, signIn, waitForHydration } from "./support/browser";
 import { currentDemoPractices, demoPractice } from "./support/data";
 
 const HEADING = "Online consultation: core hours compliance";
 const DEMO1_NAME = "NHS Demo Shire Integrated Care Board";
+const PAGINATION = "Pages of the practices table";
 
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -65,10 +66,17 @@ describe("an ICB commissioner", () => {
     expect(await page.getByText("No data is neither compliant nor a breach.").count()).toBe(1);
     expect(await page.getByRole("link", { name: "Change the policy" }).getAttribute("href")).toBe("/icb/DEMO1/settings");
 
-    const table = await readTable(page.getByRole("table", { name: `Core hours compliance of practices in ${DEMO1_NAME}` }));
+    // The table shows 50 practices a page; the headline covers them all.
+    const current = currentDemoPractices({ icb: "DEMO1" });
+    expect(current).toHaveLength(102);
+    expect(await text(page, '[data-testid="practices-count"]')).toBe(`Showing 1 to 50 of ${current.length} practices (page 1 of 3).`);
+    const table = await readAllPages(page, page.getByRole("table", { name: `Core hours compliance of practices in ${DEMO1_NAME}` }), PAGINATION);
+    expect(table.pages).toBe(3);
+    expect(await text(page, '[data-testid="practices-count"]')).toBe(`Showing 101 to 102 of ${current.length} practices (page 3 of 3).`);
     expect(table.headers.slice(0, 4)).toEqual(["ODS code", "Practice", "PCN", "% open"]);
-    expect(table.rows.map((r) => r[0]).sort()).toEqual(currentDemoPractices({ icb: "DEMO1" }).map((p) => p.code).sort());
-    // The headline counts the flagged rows of the table (which shows every practice by default).
+    // Every page together: every current practice once.
+    expect(table.rows.map((r) => r[0]).sort()).toEqual(current.map((p) => p.code).sort());
+    // The headline counts the flagged rows of all the pages (which show every practice by default).
     const flaggedRows = table.rows.filter((r) => r[table.headers.indexOf("Policy flag")] === "Flagged").length;
     expect(await text(page, '[data-testid="headline-flagged"]')).toBe(`${flaggedRows} of ${table.rows.length} practices flagged under the policy`);
     if (storedDays({ icb: "DEMO1" }) === 0) {
@@ -80,6 +88,23 @@ describe("an ICB commissioner", () => {
       expect(await text(page, '[data-testid="headline-flagged"]')).toBe("0 of 102 practices flagged under the policy");
     }
     await expectNoAxeViolations(page);
+
+    // "Previous page" from the last: page 2, opened at the table's heading, not at the foot of its 50 rows (where
+    // the links are).
+    const pagination = page.getByRole("navigation", { name: PAGINATION });
+    const isCurrent = (n: number) => pagination.locator('[aria-current="page"]', { hasText: new RegExp(`^\\s*${n}\\s*$`) });
+    await pagination.getByRole("link", { name: "Previous page" }).click();
+    await isCurrent(2).waitFor();
+    expect(await text(page, '[data-testid="practices-count"]')).toBe(`Showing 51 to 100 of ${current.length} practices (page 2 of 3).`);
+    expect(new URL(page.url()).hash).toBe("#practices");
+    const top = await page.evaluate(() => document.getElementById("practices")!.getBoundingClientRect().top);
+    expect(top).toBeGreaterThanOrEqual(-1);
+    expect(top).toBeLessThan(50);
+
+    // To the page that lists DEM001, by its number.
+    const ownPage = Math.floor(table.rows.findIndex((r) => r[0] === "DEM001") / 50) + 1;
+    await pagination.getByRole("link", { name: `Page ${ownPage}`, exact: true }).click();
+    await isCurrent(ownPage).waitFor();
 
     // A practice's own compliance page, and back.
     const own = demoPractice("DEM001");

@@ -16,6 +16,7 @@ import {
   newPage,
   parseInteger,
   pathOf,
+  readAllPages,
   readTable,
   signIn,
   waitForHydration,
@@ -27,6 +28,7 @@ import { queryServed, queryServedOne } from "./support/served-db";
 const COMMISSIONER = "commissioner@demo.example";
 const DEMO1_NAME = "NHS Demo Shire Integrated Care Board";
 const OVERVIEW_CAPTION = `Core hours compliance of practices in ${DEMO1_NAME}`;
+const OVERVIEW_PAGINATION = "Pages of the practices table";
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const CORE_MINUTES_PER_DAY = 630;
 
@@ -68,6 +70,13 @@ function column(table: TableContents, header: string): number {
 /** The table's rows keyed by their first cell, each as { header: text }. */
 function rowsByKey(table: TableContents): Map<string, Record<string, string>> {
   return new Map(table.rows.map((r) => [r[0]!, Object.fromEntries(table.headers.map((h, i) => [h, r[i] ?? ""]))]));
+}
+
+/** The overview's table over all its pages (50 practices a page), read from the page shown onwards. */
+async function readOverview(page: Page): Promise<TableContents> {
+  const table = await readAllPages(page, page.getByRole("table", { name: OVERVIEW_CAPTION }), OVERVIEW_PAGINATION);
+  expect(table.rows.length, "every current DEMO1 practice, over the pages").toBe(currentDemoPractices({ icb: "DEMO1" }).length);
+  return table;
 }
 
 /** The range a compliance page shows, from its date fields. */
@@ -152,7 +161,8 @@ describe("the ICB compliance overview", () => {
     expect(from).toBe(addDays(to, -83));
     const core = coreDaysIn(from, to) * CORE_MINUTES_PER_DAY;
 
-    const table = await readTable(page.getByRole("table", { name: OVERVIEW_CAPTION }));
+    await waitForHydration(page);
+    const table = await readOverview(page);
     const rows = rowsByKey(table);
     const dailyCap = withBehaviour("daily-cap");
     const lunchtime = withBehaviour("lunchtime");
@@ -175,17 +185,19 @@ describe("the ICB compliance overview", () => {
     const flaggedCount = table.rows.filter((r) => r[column(table, "Policy flag")] === "Flagged").length;
     expect(flaggedCount).toBeLessThan(table.rows.length);
 
-    // A range over a gap month: the "gaps" practices show the month as no data (and are not open for it).
-    await waitForHydration(page);
+    // A range over a gap month: the "gaps" practices show the month as no data (and are not open for it). Applying
+    // the dates (from the last page) starts again at page 1.
     await page.locator("#from").fill("2026-01-05");
     await page.locator("#to").fill("2026-03-27");
     await page.getByRole("button", { name: "Apply" }).click();
     await page.waitForURL((url) => url.searchParams.get("from") === "2026-01-05" && url.searchParams.get("to") === "2026-03-27");
     // A client-side navigation: wait for the new dates' page, not just its address.
     await page.getByText(`for ${formatDate("2026-01-05")} to ${formatDate("2026-03-27")} (`).waitFor();
+    expect(new URL(page.url()).searchParams.get("page")).toBeNull();
+    expect((await page.getByTestId("practices-count").innerText()).startsWith("Showing 1 to 50 of ")).toBe(true);
     expect(DEMO_GAP_MONTHS).toContain("2026-02");
     const gapCore = coreDaysIn("2026-01-05", "2026-03-27") * CORE_MINUTES_PER_DAY;
-    const gapRows = rowsByKey(await readTable(page.getByRole("table", { name: OVERVIEW_CAPTION })));
+    const gapRows = rowsByKey(await readOverview(page));
     const gaps = withBehaviour("gaps");
     expect(gaps).toEqual(["DEM011", "DEM020"]);
     for (const code of gaps) {
@@ -202,7 +214,8 @@ describe("the ICB compliance overview", () => {
   test("on the outage day shows every practice on the outage supplier closed for it, and the approved pause excepted", async () => {
     const page = await signedIn(COMMISSIONER);
     await page.goto(`/icb/DEMO1/compliance?from=${DEMO_OUTAGE.date}&to=${DEMO_OUTAGE.date}`);
-    const rows = rowsByKey(await readTable(page.getByRole("table", { name: OVERVIEW_CAPTION })));
+    await waitForHydration(page);
+    const rows = rowsByKey(await readOverview(page));
     const outageMinutes = 150; // 09:10–11:40
     const onSupplier = currentDemoPractices({ icb: "DEMO1" }).filter((p) => ocSupplierOf(p.code) === DEMO_OUTAGE.supplier);
     expect(onSupplier.length).toBeGreaterThan(20);

@@ -204,12 +204,66 @@ function rowOf(t: Table, code: string): Record<string, string> {
   return Object.fromEntries(t.headers.map((h, i) => [h, row[i]!]));
 }
 
+/** An element's attributes, decoded. */
+function attributes(tag: string): Record<string, string> {
+  return Object.fromEntries([...tag.matchAll(/([\w:-]+)="([^"]*)"/g)].map((m) => [m[1]!, decode(m[2]!)]));
+}
+
+interface PageLink {
+  href: string;
+  rel: string | null;
+  ariaLabel: string | null;
+  current: boolean;
+  text: string;
+}
+
+/** The page's numbered pagination (the NHS `nhsuk-pagination` nav), if any: its label, links and ellipses as text. */
+function pagination(html: string): { attrs: Record<string, string>; links: PageLink[]; items: string[] } | null {
+  const nav = [...html.matchAll(/<nav\b[^>]*>[\s\S]*?<\/nav>/g)].map((m) => m[0]).find((n) => /^<nav\b[^>]*class="nhsuk-pagination\b/.test(n));
+  if (!nav) return null;
+  const links = [...nav.matchAll(/<a\b([^>]*)>([\s\S]*?)<\/a>/g)].map((m) => {
+    const a = attributes(m[1]!);
+    return { href: a.href!, rel: a.rel ?? null, ariaLabel: a["aria-label"] ?? null, current: a["aria-current"] === "page", text: textOf(m[2]!) };
+  });
+  const items = [...nav.matchAll(/<li\b[^>]*>([\s\S]*?)<\/li>/g)].map((m) => textOf(m[1]!));
+  return { attrs: attributes(/^<nav\b[^>]*>/.exec(nav)![0]), links, items };
+}
+
+/** A link's query parameters, as an object (its path and fragment checked separately). */
+function paramsOf(href: string): Record<string, string> {
+  return Object.fromEntries(new URL(href, "http://app.test").searchParams);
+}
+
+/** Every page of the overview's table from `path`, by following each page's "Next" link, and the pages' HTML. */
+async function allPages(path: string, cookie: string): Promise<{ rows: string[][]; headers: string[]; html: string[] }> {
+  const html: string[] = [];
+  const rows: string[][] = [];
+  let headers: string[] = [];
+  for (let next: string | undefined = path; next; ) {
+    if (html.length > 10) throw new Error(`More than 10 pages from ${path}`);
+    const h = await page(next, cookie);
+    const t = table(h, ICB_CAPTION);
+    html.push(h);
+    headers = t.headers;
+    rows.push(...t.rows);
+    next = pagination(h)?.links.find((l) => l.rel === "next")?.href;
+  }
+  return { rows, headers, html };
+}
+
+function countText(html: string): string {
+  return textOf(/<p[^>]*data-testid="practices-count"[^>]*>([\s\S]*?)<\/p>/.exec(html)?.[1] ?? "");
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 describe("the ICB compliance overview", () => {
   it("shows each crafted practice's exact minutes, flags and weekly trend", async () => {
-    const html = await page(`/icb/DEMO1/compliance?${RANGE}`, commissioner);
-    const t = table(html, ICB_CAPTION);
+    // The table is paged: read every page, following "Next".
+    const { rows: all, headers, html: pages } = await allPages(`/icb/DEMO1/compliance?${RANGE}`, commissioner);
+    const html = pages[0]!;
+    const t: Table = { headers, rows: all };
+    expect(pages).toHaveLength(3);
     expect(t.headers).toEqual([
       "ODS code",
       "Practice",
@@ -224,6 +278,7 @@ describe("the ICB compliance overview", () => {
       "Suggested approach",
     ]);
     expect(t.rows).toHaveLength(DEMO1_CURRENT);
+    expect(new Set(t.rows.map((r) => r[0])).size).toBe(DEMO1_CURRENT);
     const pcn = "DEMO NORTH RIVERSIDE PCN";
     expect(rowOf(t, "DEM002")).toEqual({
       "ODS code": "DEM002",
@@ -273,10 +328,10 @@ describe("the ICB compliance overview", () => {
       "% no data": "100.0%",
       "Weekly closed minutes": "no data, no data",
     });
-    // Sorted by closed minutes, most first, by default.
-    expect(t.rows.slice(0, 3).map((r) => r[0])).toEqual(["DEM002", "DEM001", "DEM014"]);
-    // The other ICB's practice is not here.
-    expect(html).not.toContain("DEM110");
+    // Sorted by closed minutes, most first, by default: on the first page.
+    expect(table(html, ICB_CAPTION).rows.slice(0, 3).map((r) => r[0])).toEqual(["DEM002", "DEM001", "DEM014"]);
+    // The other ICB's practice is on no page.
+    for (const h of pages) expect(h).not.toContain("DEM110");
   });
 
   it("gives headline figures across the ICB, the policy in words and a spread of practices by share open", async () => {
@@ -302,9 +357,10 @@ describe("the ICB compliance overview", () => {
     expect(spread.rows.reduce((s, r) => s + Number(r[1]), 0)).toBe(DEMO1_CURRENT);
   });
 
-  it("downloads exactly the rows and columns shown, as data", async () => {
+  it("downloads exactly the rows and columns shown on all the pages, in order, as data", async () => {
     const query = `${RANGE}&sort=open_share&dir=desc`;
-    const shown = table(await page(`/icb/DEMO1/compliance?${query}`, commissioner), ICB_CAPTION);
+    const shown = await allPages(`/icb/DEMO1/compliance?${query}`, commissioner);
+    expect(shown.rows).toHaveLength(DEMO1_CURRENT);
     const { rows, disposition } = await csv(`/icb/DEMO1/compliance?${query}&format=csv`, commissioner);
     expect(disposition).toBe('attachment; filename="DEMO1-compliance-2026-03-23-to-2026-04-03.csv"');
     expect(rows[0]).toEqual(shown.headers);
@@ -331,8 +387,12 @@ describe("the ICB compliance overview", () => {
 
   it("filters by PCN, in the page and the CSV alike", async () => {
     const query = `${RANGE}&pcn=DEMPCN02`;
-    const shown = table(await page(`/icb/DEMO1/compliance?${query}`, commissioner), ICB_CAPTION);
+    const html = await page(`/icb/DEMO1/compliance?${query}`, commissioner);
+    const shown = table(html, ICB_CAPTION);
     expect(shown.rows).toHaveLength(12); // Kingsmere's 13 practices less its dormant one
+    // One page: no pagination, and the count is plain.
+    expect(pagination(html)).toBeNull();
+    expect(countText(html)).toBe("12 practices in DEMO KINGSMERE PCN.");
     expect(new Set(shown.rows.map((r) => r[2]))).toEqual(new Set(["DEMO KINGSMERE PCN"]));
     expect(shown.rows[0]![0]).toBe("DEM014");
     const { rows, disposition } = await csv(`/icb/DEMO1/compliance?${query}&format=csv`, commissioner);
@@ -346,7 +406,8 @@ describe("the ICB compliance overview", () => {
     const flaggedCsv = await csv(`/icb/DEMO1/compliance?${RANGE}&flag=flagged&format=csv`, commissioner);
     expect(flaggedCsv.rows.slice(1).map((r) => r[0])).toEqual(["DEM002"]);
 
-    const notFlagged = table(await page(`/icb/DEMO1/compliance?${RANGE}&flag=not-flagged`, commissioner), ICB_CAPTION);
+    const notFlagged = await allPages(`/icb/DEMO1/compliance?${RANGE}&flag=not-flagged`, commissioner);
+    expect(notFlagged.html).toHaveLength(3);
     expect(notFlagged.rows).toHaveLength(DEMO1_CURRENT - 1);
     expect(notFlagged.rows.map((r) => r[0])).not.toContain("DEM002");
     expect(new Set(notFlagged.rows.map((r) => r[7]))).toEqual(new Set(["Not flagged"]));
@@ -380,6 +441,137 @@ describe("the ICB compliance overview", () => {
     expect(wrong).toContain("There is a problem");
     expect(wrong).toContain("Enter the start date as a date like 2026-03-31");
     expect(wrong).toContain("9 January 2026 to 2 April 2026");
+  });
+});
+
+describe("the ICB compliance overview, paged", () => {
+  const BASE = `/icb/DEMO1/compliance?${RANGE}`;
+
+  it("shows 50 practices a page in the sorted order, the last page the remainder, and says which rows it shows", async () => {
+    for (const sort of ["&sort=code", "", "&sort=name&dir=desc"]) {
+      // The order to expect: the CSV, which holds every row in the same sort.
+      const order = (await csv(`${BASE}${sort}&format=csv`, commissioner)).rows.slice(1).map((r) => r[0]);
+      expect(order).toHaveLength(DEMO1_CURRENT);
+      const p1 = await page(`${BASE}${sort}`, commissioner);
+      const p2 = await page(`${BASE}${sort}&page=2`, commissioner);
+      const p3 = await page(`${BASE}${sort}&page=3`, commissioner);
+      expect(table(p1, ICB_CAPTION).rows.map((r) => r[0]), sort).toEqual(order.slice(0, 50));
+      expect(table(p2, ICB_CAPTION).rows.map((r) => r[0]), sort).toEqual(order.slice(50, 100));
+      expect(table(p3, ICB_CAPTION).rows.map((r) => r[0]), sort).toEqual(order.slice(100));
+      expect(order.slice(100)).toHaveLength(2);
+      expect(countText(p1)).toBe(`Showing 1 to 50 of ${DEMO1_CURRENT} practices (page 1 of 3).`);
+      expect(countText(p2)).toBe(`Showing 51 to 100 of ${DEMO1_CURRENT} practices (page 2 of 3).`);
+      expect(countText(p3)).toBe(`Showing 101 to 102 of ${DEMO1_CURRENT} practices (page 3 of 3).`);
+    }
+  });
+
+  it("keeps the headline, the spread and the CSV over every practice on every page", async () => {
+    const html = await page(`${BASE}&page=2`, commissioner);
+    const text = mainText(html);
+    expect(text).toContain(`1 of ${DEMO1_CURRENT} practices flagged under the policy`);
+    expect(text).toContain("285 closed minutes in core hours");
+    const spread = table(html, "Practices by share of core minutes open");
+    expect(spread.rows.reduce((s, r) => s + Number(r[1]), 0)).toBe(DEMO1_CURRENT);
+    // The download link: every row, without the page.
+    const link = /<p[^>]*>(<a\b[^>]*>Download this table as CSV<\/a>[\s\S]*?)<\/p>/.exec(html);
+    expect(textOf(link?.[1] ?? "")).toBe(`Download this table as CSV (${DEMO1_CURRENT} rows)`);
+    const csvHref = attributes(/<a\b[^>]*>(?=Download this table as CSV)/.exec(html)![0]).href!;
+    expect(paramsOf(csvHref)).toEqual({ from: "2026-03-23", to: "2026-04-03", sort: "closed", dir: "desc", format: "csv" });
+    const { rows } = await csv(csvHref.startsWith("?") ? `/icb/DEMO1/compliance${csvHref}` : csvHref, commissioner);
+    expect(rows.slice(1)).toHaveLength(DEMO1_CURRENT);
+    // Even asked with a page, the CSV is every row of the filters and sort.
+    const paged = await csv(`${BASE}&page=2&format=csv`, commissioner);
+    expect(paged.rows).toEqual(rows);
+  });
+
+  it("links each page with the dates, sort and filters kept, marks the current page, and is the NHS numbered pagination", async () => {
+    const kept = { from: "2026-03-23", to: "2026-04-03", flag: "not-flagged", sort: "name", dir: "desc" };
+    const html = await page(`/icb/DEMO1/compliance?${new URLSearchParams(kept)}&page=2`, commissioner);
+    expect(countText(html)).toBe(`Showing 51 to 100 of ${DEMO1_CURRENT - 1} practices, not flagged under the policy (page 2 of 3).`);
+    const nav = pagination(html)!;
+    expect(nav).not.toBeNull();
+    expect(nav.attrs).toMatchObject({ class: "nhsuk-pagination nhsuk-pagination--numbered", "aria-label": "Pages of the practices table" });
+    expect(nav.links.map((l) => [l.text, l.rel, l.ariaLabel, l.current])).toEqual([
+      ["Previous page", "prev", null, false],
+      ["1", null, "Page 1", false],
+      ["2", null, "Page 2", true],
+      ["3", null, "Page 3", false],
+      ["Next page", "next", null, false],
+    ]);
+    expect(nav.links.filter((l) => l.current)).toHaveLength(1);
+    const pageOf = (l: PageLink) => paramsOf(l.href).page ?? "1";
+    expect(nav.links.map(pageOf)).toEqual(["1", "1", "2", "3", "3"]);
+    for (const l of nav.links) {
+      const url = new URL(l.href, "http://app.test");
+      expect(url.pathname, l.href).toBe("/icb/DEMO1/compliance");
+      // Each opens at the table's heading.
+      expect(url.hash, l.href).toBe("#practices");
+      // Every other parameter kept; page 1 is the address without a page.
+      const { page: p, ...rest } = paramsOf(l.href);
+      expect(rest, l.href).toEqual(kept);
+      expect(p, l.href).not.toBe("1");
+    }
+    expect(html).toMatch(/<h2 id="practices">Practices<\/h2>/);
+    // Following "Next" shows page 3, with its one row.
+    const next = await page(nav.links.at(-1)!.href, commissioner);
+    expect(countText(next)).toBe(`Showing 101 to 101 of ${DEMO1_CURRENT - 1} practices, not flagged under the policy (page 3 of 3).`);
+    expect(table(next, ICB_CAPTION).rows).toHaveLength(1);
+    expect(pagination(next)!.links.map((l) => [l.text, l.current])).toEqual([
+      ["Previous page", false],
+      ["1", false],
+      ["2", false],
+      ["3", true],
+    ]);
+    // The first page has no "Previous".
+    const first = pagination(await page(nav.links[1]!.href, commissioner))!;
+    expect(first.links.map((l) => [l.text, l.current])).toEqual([
+      ["1", true],
+      ["2", false],
+      ["3", false],
+      ["Next page", false],
+    ]);
+  });
+
+  it("starts again at page 1 when the sort or a filter changes", async () => {
+    const html = await page(`${BASE}&flag=not-flagged&sort=name&dir=desc&page=2`, commissioner);
+    // Sort links keep the dates and filters and drop the page.
+    const sortLinks = [...html.matchAll(/<a\b[^>]*class="app-sort-link"[^>]*>/g)].map((m) => attributes(m[0]).href!);
+    expect(sortLinks.length).toBeGreaterThanOrEqual(10);
+    for (const href of sortLinks) {
+      const { sort, dir, ...rest } = paramsOf(href);
+      expect(rest, href).toEqual({ from: "2026-03-23", to: "2026-04-03", flag: "not-flagged" });
+      expect(sort, href).toBeTruthy();
+      expect(dir, href).toMatch(/^(asc|desc)$/);
+    }
+    // The filter form (a GET form) sends the sort but no page, so applying it shows page 1.
+    const form = [...html.matchAll(/<form\b[\s\S]*?<\/form>/g)].map((m) => m[0]).find((f) => f.includes('name="flag"'))!;
+    expect(form).toBeDefined();
+    expect(attributes(/^<form\b[^>]*>/.exec(form)![0]).method).toBe("get");
+    expect(form).not.toMatch(/name="page"/);
+    expect(form).toMatch(/<input type="hidden" name="sort" value="name"\/>/);
+    const applied = await page(`${BASE}&flag=flagged&sort=name&dir=desc`, commissioner);
+    expect(countText(applied)).toBe("1 practice, flagged under the policy.");
+  });
+
+  it("reads a page number out of range as the nearest page, as it does other parameters it cannot use", async () => {
+    const firstRows = table(await page(`${BASE}&sort=code`, commissioner), ICB_CAPTION).rows;
+    const lastRows = table(await page(`${BASE}&sort=code&page=3`, commissioner), ICB_CAPTION).rows;
+    for (const asked of ["0", "-1", "abc", "1.5", ""]) {
+      const html = await page(`${BASE}&sort=code&page=${encodeURIComponent(asked)}`, commissioner);
+      expect(table(html, ICB_CAPTION).rows, asked).toEqual(firstRows);
+      expect(countText(html), asked).toBe(`Showing 1 to 50 of ${DEMO1_CURRENT} practices (page 1 of 3).`);
+      expect(mainText(html)).not.toContain("There is a problem");
+    }
+    for (const asked of ["4", "999", "123456789012345678901234567890"]) {
+      const html = await page(`${BASE}&sort=code&page=${asked}`, commissioner);
+      expect(table(html, ICB_CAPTION).rows, asked).toEqual(lastRows);
+      expect(countText(html), asked).toBe(`Showing 101 to 102 of ${DEMO1_CURRENT} practices (page 3 of 3).`);
+      expect(pagination(html)!.links.find((l) => l.current)?.text).toBe("3");
+    }
+    // A page kept from before a filter narrowed the rows to one page shows that page, without pagination.
+    const narrowed = await page(`${BASE}&pcn=DEMPCN02&page=3`, commissioner);
+    expect(table(narrowed, ICB_CAPTION).rows).toHaveLength(12);
+    expect(pagination(narrowed)).toBeNull();
   });
 });
 

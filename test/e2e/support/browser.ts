@@ -134,6 +134,29 @@ export async function readTable(table: Locator): Promise<TableContents> {
   });
 }
 
+/**
+ * Every row of a table paged on the server, from the page shown to the last, as a person would read it: reads the
+ * rows, presses the pagination's "Next page" (the nav labelled `pagination`) and waits for the next page to be
+ * current, until there is no next page. `pages` is how many pages were read.
+ */
+export async function readAllPages(page: Page, table: Locator, pagination: string): Promise<TableContents & { pages: number }> {
+  const nav = page.getByRole("navigation", { name: pagination });
+  const all = await readTable(table);
+  let pages = 1;
+  for (;;) {
+    const next = nav.getByRole("link", { name: "Next page" });
+    if ((await next.count()) === 0) break;
+    const current = Number((await nav.locator('[aria-current="page"]').innerText()).trim());
+    if (pages > 20) throw new Error(`More than 20 pages of ${pagination}`);
+    await next.click();
+    await page.waitForURL((url) => url.searchParams.get("page") === String(current + 1));
+    await nav.locator('[aria-current="page"]', { hasText: new RegExp(`^\\s*${current + 1}\\s*$`) }).waitFor();
+    all.rows.push(...(await readTable(table)).rows);
+    pages++;
+  }
+  return { ...all, pages };
+}
+
 /** A summary list (`<dl>`) as its keys and values, each value's lines joined by a space. */
 export async function readSummaryList(list: Locator): Promise<Record<string, string>> {
   await list.waitFor();
