@@ -211,6 +211,8 @@ export interface ComplianceDayTable {
   admin_excepted: number;
   admin_unknown: number;
   computed_at: string;
+  /** The Monday of the date's ISO week, written with the day (ADR 17). */
+  week: string;
 }
 
 export interface ClosureEpisodeTable {

@@ -183,9 +183,17 @@ export function bandCounts(practices: readonly { share: number | null; enoughDat
 // ---------------------------------------------------------------------------------------------------------------
 // Weeks
 
+const weekStarts = new Map<string, string>();
+
 /** The Monday of the ISO week a date is in. */
 export function isoWeekStart(date: string): string {
-  return addDays(date, -((weekday(date) + 6) % 7));
+  let week = weekStarts.get(date);
+  if (week === undefined) {
+    // A date's week never changes: remembered, since the surge scans ask it for every day of a year, per practice.
+    if (weekStarts.size >= 20_000) weekStarts.clear();
+    weekStarts.set(date, (week = addDays(date, -((weekday(date) + 6) % 7))));
+  }
+  return week;
 }
 
 export interface WeekBucket {

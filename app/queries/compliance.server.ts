@@ -97,30 +97,32 @@ export async function icbComplianceSummary(
       .where("practices.ods_code", "in", codes)
       .orderBy("practices.ods_code")
       .execute(),
-    // Totals and the weekly trend summed by the database, one row per practice (ADR 17), not one per day.
+    // Totals and the weekly trend summed by the database per practice and ISO week (ADR 17), not read day by day.
     stored()
-      .select("compliance_days.practice_code")
+      .select(["compliance_days.practice_code", "compliance_days.week"])
       .select((eb) => [
         eb.fn.sum<number | string>("compliance_days.open_minutes").as("open"),
         eb.fn.sum<number | string>("compliance_days.closed_minutes").as("closed"),
         eb.fn.sum<number | string>("compliance_days.excepted_minutes").as("excepted"),
-        ...weeks.flatMap((w, i) => {
-          const inWeek = eb.and([eb("compliance_days.date", ">=", w.from), eb("compliance_days.date", "<=", w.to)]);
-          return [
-            eb.fn.sum<number | string | null>(eb.case().when(inWeek).then(eb.ref("compliance_days.closed_minutes")).end()).as(`closed_${i}`),
-            eb.fn.min<number | string | null>(eb.case().when(inWeek).then(eb.ref("compliance_days.unknown_minutes")).end()).as(`unknown_${i}`),
-          ];
-        }),
+        eb.fn.min<number | string>("compliance_days.unknown_minutes").as("least_unknown"),
       ])
-      .groupBy("compliance_days.practice_code")
-      .execute() as Promise<({ practice_code: string; open: number | string; closed: number | string; excepted: number | string } & Record<string, number | string | null>)[]>,
+      .groupBy(["compliance_days.practice_code", "compliance_days.week"])
+      .execute(),
     // Only days at or over the policy's closed minutes can be flagged: the rest are not read at all.
     stored()
       .select(["compliance_days.practice_code", "compliance_days.date", "compliance_days.closed_minutes"])
       .where("compliance_days.closed_minutes", ">=", policy.closedMinutesPerDay)
       .execute(),
   ]);
-  const byPractice = new Map(sums.map((r) => [r.practice_code, r]));
+  const byPractice = new Map<string, { open: number; closed: number; excepted: number; weeks: Map<string, { closed: number; leastUnknown: number }> }>();
+  for (const r of sums) {
+    let p = byPractice.get(r.practice_code);
+    if (!p) byPractice.set(r.practice_code, (p = { open: 0, closed: 0, excepted: 0, weeks: new Map() }));
+    p.open += Number(r.open);
+    p.closed += Number(r.closed);
+    p.excepted += Number(r.excepted);
+    p.weeks.set(r.week, { closed: Number(r.closed), leastUnknown: Number(r.least_unknown) });
+  }
   const flagDays = new Map<string, { date: string; closedMinutes: number }[]>();
   for (const d of overThreshold) {
     const list = flagDays.get(d.practice_code);
@@ -131,16 +133,15 @@ export async function icbComplianceSummary(
   const coreMinutes = coreDays.length * CORE_MINUTES_PER_DAY;
   return practices.map((p) => {
     const sum = byPractice.get(p.ods_code);
-    const open = Number(sum?.open ?? 0);
-    const closed = Number(sum?.closed ?? 0);
-    const excepted = Number(sum?.excepted ?? 0);
+    const open = sum?.open ?? 0;
+    const closed = sum?.closed ?? 0;
+    const excepted = sum?.excepted ?? 0;
     const totals = { coreMinutes, open, closed, excepted, unknown: coreMinutes - open - closed - excepted };
     const flags = evaluateFlags(flagDays.get(p.ods_code) ?? [], policy);
-    const weekly = weeks.map((w, i): WeeklyClosed => {
+    const weekly = weeks.map((w): WeeklyClosed => {
       // A week is known when any of its stored core days has a minute of data.
-      const leastUnknown = sum?.[`unknown_${i}`];
-      const known = leastUnknown !== null && leastUnknown !== undefined && Number(leastUnknown) < CORE_MINUTES_PER_DAY;
-      return { week: w.week, closed: known ? Number(sum?.[`closed_${i}`] ?? 0) : null };
+      const week = sum?.weeks.get(w.week);
+      return { week: w.week, closed: week && week.leastUnknown < CORE_MINUTES_PER_DAY ? week.closed : null };
     });
     const known = totals.coreMinutes - totals.unknown;
     return {

@@ -2,6 +2,7 @@ import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import { BulkInsert } from "../../importers/core/bulk";
 import { BUNDLED_BANK_HOLIDAYS, CoreHoursCalendar, CORE_MINUTES_PER_DAY } from "~/domain/calendar";
+import { isoWeekStart } from "~/domain/compliance-report";
 import { computeDay, type ApprovedPause, type AvailabilityInterval, type DayResult } from "~/domain/compliance";
 
 /**
@@ -145,6 +146,7 @@ const DAY_COLUMNS = [
   "admin_excepted",
   "admin_unknown",
   "computed_at",
+  "week",
 ] as const;
 
 const EPISODE_COLUMNS = ["practice_code", "date", "start_min", "end_min", "minutes", "category", "excepted", "reasons", "pause_ids"] as const;
@@ -178,6 +180,7 @@ class DayWriter {
       r.admin.excepted,
       r.admin.unknown,
       this.computedAt,
+      isoWeekStart(r.date),
     ]);
     for (const e of r.episodes) {
       await this.episodes.add([r.practiceCode, r.date, e.start, e.end, e.minutes, e.category, e.excepted ? 1 : 0, JSON.stringify(e.reasons), JSON.stringify(e.pauseIds)]);

@@ -8,6 +8,7 @@ import * as cases from "./2026-11-23_06_cases";
 import * as auditLogNoReplace from "./2026-11-23_07_audit_log_no_replace";
 import * as availabilityEndIndex from "./2026-11-23_14_availability_end_index";
 import * as ocAggregates from "./2026-12-06_02_oc_aggregates";
+import * as complianceWeek from "./2026-12-06_03_compliance_week";
 
 /**
  * Every migration, by ISO-dated name. A static list (rather than a folder read at run time) so that the
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-23_07_audit_log_no_replace": auditLogNoReplace,
   "2026-11-23_14_availability_end_index": availabilityEndIndex,
   "2026-12-06_02_oc_aggregates": ocAggregates,
+  "2026-12-06_03_compliance_week": complianceWeek,
 };

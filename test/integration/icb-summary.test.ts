@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CORE_MINUTES_PER_DAY, datesBetween } from "~/domain/calendar";
-import { lastWeeks } from "~/domain/compliance-report";
+import { isoWeekStart, lastWeeks } from "~/domain/compliance-report";
 import { evaluateFlags, type Policy } from "~/domain/policy";
 import { icbComplianceSummary } from "~/queries/compliance.server";
 import { loadCalendar } from "~/services/compliance.server";
@@ -68,6 +68,7 @@ describe("icbComplianceSummary", () => {
             admin_excepted: 0,
             admin_unknown: 0,
             computed_at: now,
+            week: isoWeekStart(d.date),
           })),
         )
         .execute();
