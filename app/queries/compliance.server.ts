@@ -61,6 +61,61 @@ export interface PracticeSummaryRow extends MinuteTotals {
 }
 
 /**
+ * The stored days of an ICB's practices in a range, core days only: a row for a day that is no longer a core day (made
+ * a bank holiday after it was computed) does not count.
+ */
+function storedCoreDays(db: Db, calendar: CoreHoursCalendar, icbCode: string, range: DateRange) {
+  const isCore = new Set(calendar.coreDays(range.from, range.to));
+  const notCore = datesBetween(range.from, range.to).filter((d) => !isCore.has(d));
+  const q = db
+    .selectFrom("compliance_days")
+    .innerJoin("practices", "practices.ods_code", "compliance_days.practice_code")
+    .where("practices.icb_code", "=", icbCode)
+    .where("compliance_days.date", ">=", range.from)
+    .where("compliance_days.date", "<=", range.to);
+  return notCore.length > 0 ? q.where("compliance_days.date", "not in", notCore) : q;
+}
+
+/**
+ * Each of the ICB's practices in scope with only what a peer position needs (share of core minutes open, enough
+ * data): one grouped row per practice, for the practice page, which does not show the others' flags or trends.
+ */
+export async function icbOpenShares(
+  db: Db,
+  calendar: CoreHoursCalendar,
+  icbCode: string,
+  range: DateRange,
+): Promise<{ odsCode: string; openShare: number | null; enoughData: boolean }[]> {
+  const codes = new Set(await practicesInScope(db, { ...range, icb: icbCode }));
+  const coreMinutes = calendar.coreDays(range.from, range.to).length * CORE_MINUTES_PER_DAY;
+  const sums = new Map(
+    (
+      await storedCoreDays(db, calendar, icbCode, range)
+        .select("compliance_days.practice_code")
+        .select((eb) => [
+          eb.fn.sum<number | string>("compliance_days.open_minutes").as("open"),
+          eb.fn.sum<number | string>("compliance_days.closed_minutes").as("closed"),
+          eb.fn.sum<number | string>("compliance_days.excepted_minutes").as("excepted"),
+        ])
+        .groupBy("compliance_days.practice_code")
+        .execute()
+    ).map((r) => [r.practice_code, { open: Number(r.open), closed: Number(r.closed), excepted: Number(r.excepted) }]),
+  );
+  const members = await db.selectFrom("practices").select("ods_code").where("icb_code", "=", icbCode).orderBy("ods_code").execute();
+  return members
+    .filter((p) => codes.has(p.ods_code))
+    .map((p) => {
+      const { open, closed, excepted } = sums.get(p.ods_code) ?? { open: 0, closed: 0, excepted: 0 };
+      const totals = { coreMinutes, open, closed, excepted, unknown: coreMinutes - open - closed - excepted };
+      return {
+        odsCode: p.ods_code,
+        openShare: coreMinutes - totals.unknown > 0 ? shareOf(open, coreMinutes) : null,
+        enoughData: hasEnoughData(totals),
+      };
+    });
+}
+
+/**
  * Per practice in the ICB (its current practices, plus any other of its practices with data in the range): minutes
  * open, closed, excepted and with no data over the range's core days, flagged days and the policy flag, and
  * closed minutes in each of the range's last twelve ISO weeks.
@@ -75,19 +130,8 @@ export async function icbComplianceSummary(
   const codes = await practicesInScope(db, { ...range, icb: icbCode });
   if (codes.length === 0) return [];
   const coreDays = calendar.coreDays(range.from, range.to);
-  const isCore = new Set(coreDays);
-  // Rows for days that are not core days (a day made a bank holiday after it was computed) do not count.
-  const notCore = datesBetween(range.from, range.to).filter((d) => !isCore.has(d));
   const weeks = lastWeeks(range);
-  const stored = () => {
-    const q = db
-      .selectFrom("compliance_days")
-      .innerJoin("practices", "practices.ods_code", "compliance_days.practice_code")
-      .where("practices.icb_code", "=", icbCode)
-      .where("compliance_days.date", ">=", range.from)
-      .where("compliance_days.date", "<=", range.to);
-    return notCore.length > 0 ? q.where("compliance_days.date", "not in", notCore) : q;
-  };
+  const stored = () => storedCoreDays(db, calendar, icbCode, range);
   const [practices, sums, overThreshold] = await Promise.all([
     db
       .selectFrom("practices")
@@ -321,11 +365,10 @@ export async function practicePeerPosition(
   db: Db,
   calendar: CoreHoursCalendar,
   practice: { odsCode: string; icbCode: string | null },
-  range: DateRange,
-  policy: Policy
+  range: DateRange
 ): Promise<PeerPosition | null> {
   if (!practice.icbCode) return null;
-  const rows = await icbComplianceSummary(db, calendar, practice.icbCode, range, policy);
+  const rows = await icbOpenShares(db, calendar, practice.icbCode, range);
   return peerPosition(
     rows.map((r) => ({ id: r.odsCode, share: r.openShare, enoughData: r.enoughData })),
     practice.odsCode

@@ -78,7 +78,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
   const [timeline, position, pauses, classification] = await Promise.all([
     practiceDayTimeline(db, calendar, practice.ods_code, day),
-    practicePeerPosition(db, calendar, { odsCode: practice.ods_code, icbCode: practice.icb_code }, range, policy),
+    practicePeerPosition(db, calendar, { odsCode: practice.ods_code, icbCode: practice.icb_code }, range),
     pauseCounts(db, practice.ods_code),
     classifyPractice(db, {
       calendar,

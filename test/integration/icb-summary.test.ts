@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CORE_MINUTES_PER_DAY, datesBetween } from "~/domain/calendar";
 import { isoWeekStart, lastWeeks } from "~/domain/compliance-report";
 import { evaluateFlags, type Policy } from "~/domain/policy";
-import { icbComplianceSummary } from "~/queries/compliance.server";
+import { icbComplianceSummary, icbOpenShares } from "~/queries/compliance.server";
 import { loadCalendar } from "~/services/compliance.server";
 import { createRandom } from "../../db/seed/random";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -105,5 +105,8 @@ describe("icbComplianceSummary", () => {
       expect(row.closed).toBeGreaterThan(0);
       expect(row.weekly).toHaveLength(12);
     }
+    // The practice page's lighter read for the peer position gives the same shares.
+    expect(await icbOpenShares(t.db, calendar, "DEMO1", range)).toEqual(summary.map((r) => ({ odsCode: r.odsCode, openShare: r.openShare, enoughData: r.enoughData })));
+    expect(summary.every((r) => r.openShare !== null && r.openShare > 0)).toBe(true);
   });
 });
