@@ -31,8 +31,9 @@ type Db = Kysely<Database>;
 export async function latestComplianceDate(db: Db, scope: { icb: string } | { practice: string }): Promise<string | null> {
   let query = db.selectFrom("compliance_days").innerJoin("practices", "practices.ods_code", "compliance_days.practice_code");
   query = "icb" in scope ? query.where("practices.icb_code", "=", scope.icb) : query.where("compliance_days.practice_code", "=", scope.practice);
-  const row = await query.select((eb) => eb.fn.max("compliance_days.date").as("date")).executeTakeFirst();
-  return (row?.date as string | null | undefined) ?? null;
+  // `order by … desc limit 1` rather than `max`: the planner stops at the first row instead of reading them all.
+  const row = await query.select("compliance_days.date").orderBy("compliance_days.date", "desc").limit(1).executeTakeFirst();
+  return row?.date ?? null;
 }
 
 export interface WeeklyClosed {

@@ -141,19 +141,25 @@ async function indicatorsFor(
 ): Promise<Map<string, Partial<Record<IndicatorKey, Indicator>>>> {
   const window = measureWindow(range);
   const measureIds = Object.values(INDICATOR_MEASURES) as string[];
-  // The latest month in the window with a value of each measure among the peers.
-  let latest = db
-    .selectFrom("measure_values")
-    .select(["measure_values.measure_id"])
-    .select((eb) => eb.fn.max("measure_values.month").as("month"))
-    .where("measure_values.measure_id", "in", measureIds)
-    .where("measure_values.month", ">=", window.from)
-    .where("measure_values.month", "<=", window.to)
-    .where("measure_values.value", "is not", null)
-    .groupBy("measure_values.measure_id");
-  if (icbCode) latest = latest.innerJoin("practices", "practices.ods_code", "measure_values.practice_code").where("practices.icb_code", "=", icbCode);
+  // The latest month in the window with a value of each measure among the peers: one query per measure, newest
+  // first with `limit 1`, so the planner walks the (measure, month) key backwards and stops at the first hit.
   const months = new Map<string, string>();
-  for (const r of await latest.execute()) if (r.month) months.set(r.measure_id, String(r.month));
+  await Promise.all(
+    measureIds.map(async (id) => {
+      let latest = db
+        .selectFrom("measure_values")
+        .select("measure_values.month")
+        .where("measure_values.measure_id", "=", id)
+        .where("measure_values.month", ">=", window.from)
+        .where("measure_values.month", "<=", window.to)
+        .where("measure_values.value", "is not", null)
+        .orderBy("measure_values.month", "desc")
+        .limit(1);
+      if (icbCode) latest = latest.innerJoin("practices", "practices.ods_code", "measure_values.practice_code").where("practices.icb_code", "=", icbCode);
+      const row = await latest.executeTakeFirst();
+      if (row) months.set(id, row.month);
+    }),
+  );
 
   const out = new Map<string, Partial<Record<IndicatorKey, Indicator>>>(practices.map((p) => [p, {}]));
   const byMonth = new Map<string, string[]>();
