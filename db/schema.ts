@@ -416,6 +416,23 @@ export interface MeasureValueTable {
   computed_at: string;
 }
 
+/**
+ * Each measure's distribution in a month among a group of practices (ADR 17): `scope` is "" for all loaded practices
+ * (every practice with a value that month) or an ICB code (its current practices). Written with `measure_values` by
+ * `recomputeMeasures`, whole months at a time, and again when practices with values change ICB.
+ */
+export interface MeasureDistributionTable {
+  measure_id: string;
+  month: string;
+  scope: string;
+  /** Practices of the group with a ranked value (not null, not suppressed). */
+  ranked_count: number;
+  /** Their values, sorted ascending, as a JSON array: ranks and deciles are found in it. */
+  ranked_values: string;
+  /** The 10th … 90th percentiles of those values as a JSON array (empty when none), for the decile lines. */
+  decile_lines: string;
+}
+
 /* Cases and notices (app/domain/cases.ts, app/services/cases.server.ts) ------------------------------------------ */
 
 export type CaseStage =
@@ -588,6 +605,7 @@ export interface Database {
   cbt_calls: CbtCallsTable;
   cbt_unassigned: CbtUnassignedTable;
   measure_values: MeasureValueTable;
+  measure_distributions: MeasureDistributionTable;
   cases: CaseTable;
   case_events: CaseEventTable;
   support_plan_items: SupportPlanItemTable;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import measureData from "./data/measures.json";
-export { rankWithin, type Ranked } from "./ranking";
+export { rankAmong, rankWithin, type Ranked } from "./ranking";
 
 /**
  * Measures as data: every measure is defined once, in `data/measures.json`, as

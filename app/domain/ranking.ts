@@ -21,18 +21,24 @@ export interface Ranked {
 export function rankWithin<K>(entries: readonly { key: K; value: number | null; suppressed: boolean }[]): Map<K, Ranked> {
   const ranked = entries.filter((e) => e.value !== null && !e.suppressed) as { key: K; value: number; suppressed: boolean }[];
   const values = ranked.map((e) => e.value).sort((a, b) => a - b);
-  const n = values.length;
   const out = new Map<K, Ranked>();
-  for (const e of ranked) {
-    const below = lowerBound(values, e.value);
-    const above = n - upperBound(values, e.value);
-    out.set(e.key, { rank: above + 1, decile: 1 + Math.floor((10 * below) / n), of: n });
-  }
+  for (const e of ranked) out.set(e.key, rankAmong(values, e.value));
   return out;
 }
 
+/**
+ * The rank and decile of a value among the ranked values of a group, given sorted ascending (and including the
+ * value itself), by the same rule as `rankWithin`: for stored distributions, where the group is not read again.
+ */
+export function rankAmong(sorted: readonly number[], value: number): Ranked {
+  const n = sorted.length;
+  const below = lowerBound(sorted, value);
+  const above = n - upperBound(sorted, value);
+  return { rank: above + 1, decile: 1 + Math.floor((10 * below) / n), of: n };
+}
+
 /** Index of the first element ≥ x in a sorted array. */
-function lowerBound(sorted: number[], x: number): number {
+function lowerBound(sorted: readonly number[], x: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -44,7 +50,7 @@ function lowerBound(sorted: number[], x: number): number {
 }
 
 /** Index of the first element > x in a sorted array. */
-function upperBound(sorted: number[], x: number): number {
+function upperBound(sorted: readonly number[], x: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {

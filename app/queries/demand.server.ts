@@ -1,8 +1,8 @@
 import type { Kysely } from "kysely";
 import type { Database, PracticeStatus } from "../../db/schema";
 import { addMonths, isoWeekday, monthEnd, weekdayGrid } from "~/domain/demand";
-import { decileLines, MEASURES } from "~/domain/measures";
-import { measureTable, isSuppressed, type MeasureRow } from "~/services/benchmarks.server";
+import { MEASURES, rankAmong } from "~/domain/measures";
+import { ALL_PRACTICES_SCOPE, isSuppressed, measureTable, type MeasureRow } from "~/services/benchmarks.server";
 
 /**
  * Read models for the demand and capacity pages, from the stored measures (`measure_values`, kept in step by the
@@ -90,38 +90,39 @@ export interface MeasurePoint {
 }
 
 /**
- * For each measure, every month with a ranked value anywhere: the practice's value and the ICB's and all loaded
- * practices' decile lines (percentiles of values that are not suppressed, as in the ranking).
+ * For each measure, every month with a ranked value anywhere (or a value of the practice's own): the practice's
+ * value and the ICB's and all loaded practices' decile lines, from the stored distributions (ADR 17).
  */
 export async function practiceMeasureHistory(db: Db, odsCode: string, icbCode: string | null): Promise<Record<string, MeasurePoint[]>> {
-  const rows = await db
-    .selectFrom("measure_values")
-    .leftJoin("practices", "practices.ods_code", "measure_values.practice_code")
-    .select(["measure_values.measure_id", "measure_values.month", "measure_values.practice_code", "measure_values.value", "measure_values.denominator", "practices.icb_code"])
-    .execute();
+  const scopes = icbCode ? [ALL_PRACTICES_SCOPE, icbCode] : [ALL_PRACTICES_SCOPE];
+  const [own, distributions] = await Promise.all([
+    db.selectFrom("measure_values").select(["measure_id", "month", "value", "denominator"]).where("practice_code", "=", odsCode).execute(),
+    db.selectFrom("measure_distributions").select(["measure_id", "month", "scope", "ranked_count", "decile_lines"]).where("scope", "in", scopes).execute(),
+  ]);
   const out: Record<string, MeasurePoint[]> = {};
   for (const def of MEASURES) {
-    const months = new Map<string, { own: { value: number | null; suppressed: boolean } | null; icb: number[]; all: number[] }>();
-    for (const r of rows) {
-      if (r.measure_id !== def.id) continue;
-      let m = months.get(r.month);
-      if (!m) months.set(r.month, (m = { own: null, icb: [], all: [] }));
-      const suppressed = isSuppressed(def, r.value, r.denominator);
-      if (r.practice_code === odsCode) m.own = { value: r.value, suppressed };
-      if (suppressed || r.value === null) continue;
-      m.all.push(r.value);
-      if (icbCode && r.icb_code === icbCode) m.icb.push(r.value);
+    const months = new Map<string, { own: { value: number | null; suppressed: boolean } | null; icb: number[]; all: number[]; ranked: number }>();
+    const month = (m: string) => {
+      let entry = months.get(m);
+      if (!entry) months.set(m, (entry = { own: null, icb: [], all: [], ranked: 0 }));
+      return entry;
+    };
+    for (const d of distributions) {
+      if (d.measure_id !== def.id) continue;
+      const entry = month(d.month);
+      const lines = JSON.parse(d.decile_lines) as number[];
+      if (d.scope === ALL_PRACTICES_SCOPE) {
+        entry.all = lines;
+        entry.ranked = d.ranked_count;
+      } else entry.icb = lines;
+    }
+    for (const r of own) {
+      if (r.measure_id === def.id) month(r.month).own = { value: r.value, suppressed: isSuppressed(def, r.value, r.denominator) };
     }
     out[def.id] = [...months.entries()]
-      .filter(([, m]) => m.all.length > 0 || m.own !== null)
+      .filter(([, m]) => m.ranked > 0 || m.own !== null)
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([month, m]) => ({
-        month,
-        value: m.own?.value ?? null,
-        suppressed: m.own?.suppressed ?? false,
-        icb: decileLines(m.icb),
-        all: decileLines(m.all),
-      }));
+      .map(([m, e]) => ({ month: m, value: e.own?.value ?? null, suppressed: e.own?.suppressed ?? false, icb: e.icb, all: e.all }));
   }
   return out;
 }
@@ -136,37 +137,54 @@ export interface Benchmark {
   all: { rank: number; decile: number; of: number } | null;
 }
 
-/** The practice's value, rank and decile among its ICB's practices and among all loaded, for each measure in a month. */
+/**
+ * The practice's value, rank and decile among its ICB's practices and among all loaded, for each measure in a month:
+ * its own row and the stored distributions (ADR 17), by the ranking's own rule (`rankAmong`).
+ */
 export async function practiceBenchmarks(
   db: Db,
   odsCode: string,
   icbCode: string | null,
   month: string,
 ): Promise<{ benchmarks: Benchmark[]; icbsWithData: number }> {
-  const [icbRows, allRows, icbs] = await Promise.all([
-    icbCode ? measureTable(db, { month, icb: icbCode }) : Promise.resolve([] as MeasureRow[]),
-    measureTable(db, { month }),
+  const scopes = icbCode ? [ALL_PRACTICES_SCOPE, icbCode] : [ALL_PRACTICES_SCOPE];
+  const [own, distributions, icbs] = await Promise.all([
     db
       .selectFrom("measure_values")
-      .innerJoin("practices", "practices.ods_code", "measure_values.practice_code")
-      .select("practices.icb_code")
+      .select(["measure_id", "numerator", "denominator", "value"])
+      .where("practice_code", "=", odsCode)
+      .where("month", "=", month)
+      .execute(),
+    db
+      .selectFrom("measure_distributions")
+      .select(["measure_id", "scope", "ranked_values"])
+      .where("month", "=", month)
+      .where("scope", "in", scopes)
+      .execute(),
+    db
+      .selectFrom("measure_distributions")
+      .select("scope")
       .distinct()
-      .where("measure_values.month", "=", month)
-      .where("practices.icb_code", "is not", null)
+      .where("month", "=", month)
+      .where("scope", "!=", ALL_PRACTICES_SCOPE)
       .execute(),
   ]);
-  const rank = (r: MeasureRow | undefined) => (r && r.rank !== null && r.decile !== null && r.of !== null ? { rank: r.rank, decile: r.decile, of: r.of } : null);
+  const sorted = (measureId: string, scope: string) => {
+    const d = distributions.find((r) => r.measure_id === measureId && r.scope === scope);
+    return d ? (JSON.parse(d.ranked_values) as number[]) : [];
+  };
   const benchmarks = MEASURES.map((def): Benchmark => {
-    const own = allRows.find((r) => r.practice_code === odsCode && r.measure_id === def.id);
-    const inIcb = icbRows.find((r) => r.practice_code === odsCode && r.measure_id === def.id);
+    const row = own.find((r) => r.measure_id === def.id);
+    const suppressed = row ? isSuppressed(def, row.value, row.denominator) : false;
+    const ranked = row && !suppressed && row.value !== null ? row.value : null;
     return {
       measureId: def.id,
-      value: own?.value ?? null,
-      numerator: own?.numerator ?? null,
-      denominator: own?.denominator ?? null,
-      suppressed: own ? own.suppressed : false,
-      icb: rank(inIcb),
-      all: rank(own),
+      value: row?.value ?? null,
+      numerator: row?.numerator ?? null,
+      denominator: row?.denominator ?? null,
+      suppressed,
+      icb: ranked !== null && icbCode ? rankAmong(sorted(def.id, icbCode), ranked) : null,
+      all: ranked !== null ? rankAmong(sorted(def.id, ALL_PRACTICES_SCOPE), ranked) : null,
     };
   });
   return { benchmarks, icbsWithData: icbs.length };

@@ -15,6 +15,9 @@ export interface MeasureRow {
   of: number | null;
 }
 
+/** The `measure_distributions` scope for all loaded practices (an ICB's is its code). */
+export const ALL_PRACTICES_SCOPE = "";
+
 export function isSuppressed(def: MeasureDefinition, value: number | null, denominator: number | null): boolean {
   return value === null || denominator === null || denominator < def.minDenominator;
 }
@@ -68,10 +71,15 @@ export function requireMeasure(id: string): MeasureDefinition {
   return def;
 }
 
-/** The latest month with any measure value (in an ICB when given). */
+/**
+ * The latest month with any measure value (in an ICB when given), from the stored distributions (ADR 17): they
+ * have a row for every measure, month and ICB with any value, ranked or not, and an index by scope and month.
+ */
 export async function latestMeasureMonth(db: Kysely<Database>, icb?: string): Promise<string | null> {
-  let q = db.selectFrom("measure_values").select((eb) => eb.fn.max("measure_values.month").as("month"));
-  if (icb) q = q.innerJoin("practices", "practices.ods_code", "measure_values.practice_code").where("practices.icb_code", "=", icb);
-  const row = await q.executeTakeFirst();
+  const row = await db
+    .selectFrom("measure_distributions")
+    .select((eb) => eb.fn.max("month").as("month"))
+    .where("scope", "=", icb ?? ALL_PRACTICES_SCOPE)
+    .executeTakeFirst();
   return (row?.month as string | null | undefined) ?? null;
 }

@@ -36,6 +36,7 @@ const REINDEX_DAYS = 90;
 /** The secondary indexes of the stored days, exactly as the migrations create them (a test compares the two). */
 export const SECONDARY_INDEXES = [
   { name: "compliance_days_date_idx", table: "compliance_days", columns: ["date", "practice_code"] },
+  { name: "compliance_days_closed_idx", table: "compliance_days", columns: ["practice_code", "closed_minutes", "date"] },
   { name: "closure_episodes_practice_idx", table: "closure_episodes", columns: ["practice_code", "date"] },
 ] as const;
 

@@ -1,7 +1,8 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import { addDays } from "~/domain/calendar";
-import { computeMeasures, type FactName, type Facts } from "~/domain/measures";
+import { computeMeasures, decileLines, measureById, type FactName, type Facts } from "~/domain/measures";
+import { ALL_PRACTICES_SCOPE, isSuppressed } from "~/services/benchmarks.server";
 
 /**
  * Where each fact behind the measures comes from, for one month (`YYYY-MM-01`), and the stored measure values
@@ -154,5 +155,63 @@ export async function recomputeMeasures(db: Kysely<Database>, scope: PracticeMon
     for (const group of chunks(rows, 300)) await db.insertInto("measure_values").values(group).execute();
     written += rows.length;
   }
+  // One practice's value moves every other's rank in the month: its distributions are rewritten whole.
+  await writeMeasureDistributions(db, scope.months);
   return written;
+}
+
+/**
+ * Rewrites `measure_distributions` (ADR 17) for whole months, or for every month with values when `months` is not
+ * given: per measure, the ranked values (not null, not suppressed) of all practices with a value that month and of
+ * each ICB's current practices, sorted, with their decile lines. Same values, same rules, as `measureTable`'s ranks.
+ */
+export async function writeMeasureDistributions(db: Kysely<Database>, months?: Iterable<string>): Promise<void> {
+  const list = months
+    ? [...new Set(months)].sort()
+    : (await db.selectFrom("measure_values").select("month").distinct().orderBy("month").execute()).map((r) => r.month);
+  for (const month of list) {
+    const rows = await db
+      .selectFrom("measure_values")
+      .leftJoin("practices", "practices.ods_code", "measure_values.practice_code")
+      .select(["measure_values.measure_id", "measure_values.value", "measure_values.denominator", "practices.icb_code"])
+      .where("measure_values.month", "=", month)
+      .execute();
+    const groups = new Map<string, { measure_id: string; scope: string; values: number[] }>();
+    const group = (measure_id: string, scope: string) => {
+      const key = `${measure_id}|${scope}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { measure_id, scope, values: [] }));
+      return g;
+    };
+    for (const r of rows) {
+      const def = measureById(r.measure_id);
+      if (!def) continue;
+      const all = group(r.measure_id, ALL_PRACTICES_SCOPE);
+      const icb = r.icb_code ? group(r.measure_id, r.icb_code) : null;
+      if (isSuppressed(def, r.value, r.denominator)) continue;
+      all.values.push(r.value!);
+      icb?.values.push(r.value!);
+    }
+    await db.deleteFrom("measure_distributions").where("month", "=", month).execute();
+    const out = [...groups.values()].map((g) => {
+      const sorted = g.values.sort((a, b) => a - b);
+      return {
+        measure_id: g.measure_id,
+        month,
+        scope: g.scope,
+        ranked_count: sorted.length,
+        ranked_values: JSON.stringify(sorted),
+        decile_lines: JSON.stringify(decileLines(sorted)),
+      };
+    });
+    for (const batch of chunks(out, 200)) await db.insertInto("measure_distributions").values(batch).execute();
+  }
+}
+
+/** After practices changed ICB: rewrites every month's distributions when any of them has measure values. */
+export async function measuresFollowMoves(db: Kysely<Database>, practices: readonly string[]): Promise<void> {
+  for (const group of chunks([...new Set(practices)], 500)) {
+    const any = await db.selectFrom("measure_values").select("practice_code").where("practice_code", "in", group).limit(1).executeTakeFirst();
+    if (any) return writeMeasureDistributions(db);
+  }
 }

@@ -9,6 +9,8 @@ import * as auditLogNoReplace from "./2026-11-23_07_audit_log_no_replace";
 import * as availabilityEndIndex from "./2026-11-23_14_availability_end_index";
 import * as ocAggregates from "./2026-12-06_02_oc_aggregates";
 import * as complianceWeek from "./2026-12-06_03_compliance_week";
+import * as complianceFlagIndex from "./2026-12-06_04_compliance_flag_index";
+import * as measureDistributions from "./2026-12-06_05_measure_distributions";
 
 /**
  * Every migration, by ISO-dated name. A static list (rather than a folder read at run time) so that the
@@ -25,4 +27,6 @@ export const migrations: Record<string, Migration> = {
   "2026-11-23_14_availability_end_index": availabilityEndIndex,
   "2026-12-06_02_oc_aggregates": ocAggregates,
   "2026-12-06_03_compliance_week": complianceWeek,
+  "2026-12-06_04_compliance_flag_index": complianceFlagIndex,
+  "2026-12-06_05_measure_distributions": measureDistributions,
 };

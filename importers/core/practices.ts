@@ -1,6 +1,7 @@
 import type { Transaction } from "kysely";
 import type { Database, Practice, PracticeStatus } from "../../db/schema";
 import { isDemoCode } from "./fields";
+import { measuresFollowMoves } from "~/services/measures.server";
 import { icbsAffectedByMoves, rebuildIcbHourly } from "~/services/oc-aggregates.server";
 import type { ImportCounts } from "./run";
 
@@ -90,7 +91,9 @@ export class PracticeWriter {
    */
   async finish(): Promise<void> {
     await this.flush();
-    if (this.moves.length > 0) await rebuildIcbHourly(this.trx, await icbsAffectedByMoves(this.trx, this.moves));
+    if (this.moves.length === 0) return;
+    await rebuildIcbHourly(this.trx, await icbsAffectedByMoves(this.trx, this.moves));
+    await measuresFollowMoves(this.trx, this.moves.map((m) => m.practice));
   }
 
   async flush(): Promise<void> {
