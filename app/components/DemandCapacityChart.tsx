@@ -1,6 +1,7 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatInteger, formatMonth, formatMonthShort } from "~/utils/format";
 import { ClientOnly } from "./ClientOnly";
+import { formatFixed } from "~/utils/format";
 
 export interface DemandCapacityPoint {
   month: string;
@@ -9,7 +10,7 @@ export interface DemandCapacityPoint {
   ratio: number | null;
 }
 
-const ratioText = (r: number | null) => (r === null ? "" : r.toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+const ratioText = (r: number | null) => formatFixed(r, 2);
 
 /** Online submissions (demand) and appointments (capacity) per month, and their ratio, with the figures in a table. */
 export function DemandCapacityChart({ points }: { points: DemandCapacityPoint[] }) {

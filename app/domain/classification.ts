@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { formatUpTo } from "./numbers";
 
 /**
  * "Can't or won't": a transparent suggestion, for a person to weigh, that sets a practice's closures against its
@@ -111,15 +112,7 @@ export function weighsPressure(
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-// One formatter per precision, made once: `toLocaleString` builds a new one on every call, which showed in the
-// ICB overview's profile (every practice's reasons are written on each request).
-const FORMATS = new Map<number, Intl.NumberFormat>();
-const fmt = (x: number | null, digits = 1) => {
-  if (x === null) return "no value";
-  let f = FORMATS.get(digits);
-  if (!f) FORMATS.set(digits, (f = new Intl.NumberFormat("en-GB", { maximumFractionDigits: digits })));
-  return f.format(x);
-};
+const fmt = (x: number | null, digits = 1) => (x === null ? "no value" : formatUpTo(x, digits));
 
 export function classify(input: ClassificationInput, settings: ClassificationSettings = DEFAULT_CLASSIFICATION): ClassificationResult {
   const reasons: Reason[] = [];

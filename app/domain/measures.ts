@@ -1,6 +1,7 @@
 import { z } from "zod";
 import measureData from "./data/measures.json";
 export { rankAmong, rankWithin, type Ranked } from "./ranking";
+import { formatFixed } from "./numbers";
 
 /**
  * Measures as data: every measure is defined once, in `data/measures.json`, as
@@ -111,6 +112,5 @@ export function decileLines(values: readonly number[]): number[] {
 }
 
 export function formatMeasureValue(def: MeasureDefinition, value: number | null): string {
-  if (value === null) return "";
-  return value.toLocaleString("en-GB", { minimumFractionDigits: def.decimals, maximumFractionDigits: def.decimals });
+  return value === null ? "" : formatFixed(value, def.decimals);
 }

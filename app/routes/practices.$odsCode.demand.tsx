@@ -27,7 +27,7 @@ import { loadCalendar } from "~/services/compliance.server";
 import { getPolicy } from "~/services/policy.server";
 import { requirePracticeAccess } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
-import { formatDate, formatInteger, formatMonth } from "~/utils/format";
+import { formatDate, formatFixed, formatInteger, formatMonth } from "~/utils/format";
 import demandStyles from "~/styles/demand.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: demandStyles }];
@@ -102,8 +102,7 @@ export default function PracticeDemand() {
   const { practice: p, month, months, errors, history, benchmarks, allLabel, demand, submissions, calls, classification, surges, icbLink } = data;
   const icbLabel = "the ICB's practices";
   const allTitle = allLabel === "England" ? "England" : "All practices loaded";
-  const fmtNumber = (v: number | null, digits = 1) =>
-    v === null ? "" : v.toLocaleString("en-GB", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const fmtNumber = (v: number | null, digits = 1) => formatFixed(v, digits);
 
   return (
     <>

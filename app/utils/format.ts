@@ -9,6 +9,8 @@ export function formatDecimal(n: number | null | undefined): string {
   return n === null || n === undefined || !Number.isFinite(n) ? "" : oneDecimal.format(n);
 }
 
+export { formatFixed } from "~/domain/numbers";
+
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
 /** `2026-04-01` → `1 April 2026` (dates are calendar dates, shown without any time zone shift). */
