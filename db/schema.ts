@@ -425,6 +425,8 @@ export interface MeasureDistributionTable {
   measure_id: string;
   month: string;
   scope: string;
+  /** Practices of the group with a value (not null), ranked or not. */
+  valued_count: number;
   /** Practices of the group with a ranked value (not null, not suppressed). */
   ranked_count: number;
   /** Their values, sorted ascending, as a JSON array: ranks and deciles are found in it. */

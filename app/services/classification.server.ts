@@ -16,7 +16,7 @@ import { measureWindow, scanSurges, surgesInRange, surgeWindowStart, type SurgeS
 import { measureById } from "~/domain/measures";
 import type { Policy } from "~/domain/policy";
 import { icbComplianceSummary, practiceCompliance, type PracticeCompliance, type PracticeSummaryRow } from "~/queries/compliance.server";
-import { measureTable } from "~/services/benchmarks.server";
+import { ALL_PRACTICES_SCOPE, measureTable } from "~/services/benchmarks.server";
 import { formatMonth } from "~/utils/format";
 
 /**
@@ -141,25 +141,21 @@ async function indicatorsFor(
 ): Promise<Map<string, Partial<Record<IndicatorKey, Indicator>>>> {
   const window = measureWindow(range);
   const measureIds = Object.values(INDICATOR_MEASURES) as string[];
-  // The latest month in the window with a value of each measure among the peers: one query per measure, newest
-  // first with `limit 1`, so the planner walks the (measure, month) key backwards and stops at the first hit.
+  // The latest month in the window with a value of each measure among the peers, from the stored distributions
+  // (ADR 17): a few rows by (scope, month) rather than every peer's value of the window.
+  const latest = await db
+    .selectFrom("measure_distributions")
+    .select("measure_id")
+    .select((eb) => eb.fn.max("month").as("month"))
+    .where("scope", "=", icbCode ?? ALL_PRACTICES_SCOPE)
+    .where("measure_id", "in", measureIds)
+    .where("month", ">=", window.from)
+    .where("month", "<=", window.to)
+    .where("valued_count", ">", 0)
+    .groupBy("measure_id")
+    .execute();
   const months = new Map<string, string>();
-  await Promise.all(
-    measureIds.map(async (id) => {
-      let latest = db
-        .selectFrom("measure_values")
-        .select("measure_values.month")
-        .where("measure_values.measure_id", "=", id)
-        .where("measure_values.month", ">=", window.from)
-        .where("measure_values.month", "<=", window.to)
-        .where("measure_values.value", "is not", null)
-        .orderBy("measure_values.month", "desc")
-        .limit(1);
-      if (icbCode) latest = latest.innerJoin("practices", "practices.ods_code", "measure_values.practice_code").where("practices.icb_code", "=", icbCode);
-      const row = await latest.executeTakeFirst();
-      if (row) months.set(id, row.month);
-    }),
-  );
+  for (const r of latest) if (r.month) months.set(r.measure_id, String(r.month));
 
   const out = new Map<string, Partial<Record<IndicatorKey, Indicator>>>(practices.map((p) => [p, {}]));
   const byMonth = new Map<string, string[]>();

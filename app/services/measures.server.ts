@@ -176,11 +176,11 @@ export async function writeMeasureDistributions(db: Kysely<Database>, months?: I
       .select(["measure_values.measure_id", "measure_values.value", "measure_values.denominator", "practices.icb_code"])
       .where("measure_values.month", "=", month)
       .execute();
-    const groups = new Map<string, { measure_id: string; scope: string; values: number[] }>();
+    const groups = new Map<string, { measure_id: string; scope: string; valued: number; values: number[] }>();
     const group = (measure_id: string, scope: string) => {
       const key = `${measure_id}|${scope}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { measure_id, scope, values: [] }));
+      if (!g) groups.set(key, (g = { measure_id, scope, valued: 0, values: [] }));
       return g;
     };
     for (const r of rows) {
@@ -188,6 +188,10 @@ export async function writeMeasureDistributions(db: Kysely<Database>, months?: I
       if (!def) continue;
       const all = group(r.measure_id, ALL_PRACTICES_SCOPE);
       const icb = r.icb_code ? group(r.measure_id, r.icb_code) : null;
+      if (r.value !== null) {
+        all.valued++;
+        if (icb) icb.valued++;
+      }
       if (isSuppressed(def, r.value, r.denominator)) continue;
       all.values.push(r.value!);
       icb?.values.push(r.value!);
@@ -199,6 +203,7 @@ export async function writeMeasureDistributions(db: Kysely<Database>, months?: I
         measure_id: g.measure_id,
         month,
         scope: g.scope,
+        valued_count: g.valued,
         ranked_count: sorted.length,
         ranked_values: JSON.stringify(sorted),
         decile_lines: JSON.stringify(decileLines(sorted)),

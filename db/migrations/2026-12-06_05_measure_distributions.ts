@@ -14,6 +14,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("measure_id", "text", (c) => c.notNull())
     .addColumn("month", "text", (c) => c.notNull())
     .addColumn("scope", "text", (c) => c.notNull())
+    .addColumn("valued_count", "integer", (c) => c.notNull())
     .addColumn("ranked_count", "integer", (c) => c.notNull())
     // The short lines before the long values: a row's later columns are reached through its earlier ones.
     .addColumn("decile_lines", "text", (c) => c.notNull())

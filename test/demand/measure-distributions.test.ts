@@ -96,6 +96,14 @@ describe("measure distributions", () => {
     // Not a vacuous match of nulls: most values are ranked.
     expect(ranked).toBeGreaterThan(MONTHS.length * MEASURES.length * 2);
     expect((await practiceBenchmarks(t.db, "A81001", "QHM", MONTHS[0]!)).icbsWithData).toBe(1);
+    // Values counted, ranked or not, per scope: what "the latest month with a value among the peers" reads.
+    const counts = t.sqlite
+      .prepare(
+        `select m.measure_id, m.month, s.scope, count(m.value) as n from measure_values m left join practices p on p.ods_code = m.practice_code
+         join (select '' as scope union all select 'QHM') s on s.scope = '' or s.scope = p.icb_code group by 1, 2, 3 order by 1, 2, 3`,
+      )
+      .all();
+    expect(t.sqlite.prepare("select measure_id, month, scope, valued_count as n from measure_distributions order by 1, 2, 3").all()).toEqual(counts);
     expect([await latestMeasureMonth(t.db, "QHM"), await latestMeasureMonth(t.db), await latestMeasureMonth(t.db, "QZZ")]).toEqual(["2026-03-01", "2026-03-01", null]);
   });
 
