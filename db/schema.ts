@@ -304,6 +304,8 @@ export interface OcDailyTable {
   admin: number;
   other: number;
   total: number;
+  /** The Monday of the date's ISO week. */
+  week: ColumnType<string, string | undefined, string>;
 }
 
 /**

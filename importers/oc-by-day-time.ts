@@ -6,7 +6,7 @@ import { ImportError } from "./core/errors";
 import { parseDate, practiceCode, requireWidth, validateRecord, type FieldColumns } from "./core/fields";
 import type { ImportContext, Importer } from "./core/run";
 import { recomputeMeasures } from "~/services/measures.server";
-import { rebuildIcbHourly } from "~/services/oc-aggregates.server";
+import { rebuildIcbHourly, setOcDailyWeeks } from "~/services/oc-aggregates.server";
 
 /**
  * NHS England "Submissions via OC Systems By Day and Time" (data-formats.md, section 1b): online consultation
@@ -625,6 +625,9 @@ async function writeDatedAggregates(ctx: ImportContext<OcByDayTimeOptions>, trx:
       })),
     )
     .execute();
+
+  const dates = await trx.selectFrom(STAGING).select("period").distinct().where("weekday", "=", 0).execute();
+  await setOcDailyWeeks(ctx.trx, dates.map((d) => d.period));
 
   const pairs = await trx
     .selectFrom(`${STAGING} as s`)

@@ -91,7 +91,11 @@ export interface SurgeScan {
 
 /** The weekly series and its CUSUM, or no CUSUM when fewer than baseline + 1 weeks have data. */
 export function scanSurges(daily: readonly { date: string; total: number }[], to: string): SurgeScan {
-  const series = weeklySeries(daily, to);
+  return scanWeeklySurges(weeklySeries(daily, to));
+}
+
+/** The same from a weekly series already summed as `weeklySeries` sums it (oldest first, weeks without data left out). */
+export function scanWeeklySurges(series: WeeklyPoint[]): SurgeScan {
   if (series.length <= SURGE_OPTIONS.baselineWeeks) return { series, cusum: null };
   return { series, cusum: cusumSurges(series, SURGE_OPTIONS) };
 }

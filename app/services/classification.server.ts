@@ -12,7 +12,8 @@ import {
   weighsPressure,
 } from "~/domain/classification";
 import type { DateRange } from "~/domain/compliance-report";
-import { measureWindow, scanSurges, surgesInRange, surgeWindowStart, type SurgeScan } from "~/domain/demand";
+import { measureWindow, scanWeeklySurges, surgesInRange, surgeWindowStart, type SurgeScan } from "~/domain/demand";
+import type { WeeklyPoint } from "~/domain/surges";
 import { measureById } from "~/domain/measures";
 import type { Policy } from "~/domain/policy";
 import { icbComplianceSummary, practiceCompliance, type PracticeCompliance, type PracticeSummaryRow } from "~/queries/compliance.server";
@@ -26,7 +27,7 @@ import { formatMonth } from "~/utils/format";
  * - four measures with their deciles among the ICB's practices, each from the latest month with a value for any of
  *   the ICB's practices between three months before the range's first month and the range's last month
  *   (`measureWindow`), so that every practice of an ICB is judged on the same month;
- * - surges from the CUSUM on the practice's weekly online submissions (`oc_daily` totals summed per ISO week
+ * - surges from the CUSUM on the practice's weekly online submissions (`oc_daily` totals summed per ISO week by the database
  *   over the year up to the range's end), those touching the range; none looked for (null) when the practice has
  *   fewer weeks of timed data than the baseline needs;
  * and the ICB's thresholds (`icb_classification_settings`, else the defaults). It only reads; the result is a
@@ -173,22 +174,27 @@ async function indicatorsFor(
   return out;
 }
 
-/** Daily online submission totals per practice over the surge window up to `to` (`oc_daily`, ADR 17). */
-async function dailySubmissions(db: Db, practices: string[], to: string) {
-  const out = new Map<string, { date: string; total: number }[]>();
+/**
+ * Online submissions per practice and ISO week over the surge window up to `to`, summed by the database from
+ * `oc_daily` (ADR 17) exactly as `weeklySeries` sums days: oldest first, weeks without a day of data left out.
+ */
+async function weeklySubmissions(db: Db, practices: string[], to: string): Promise<Map<string, WeeklyPoint[]>> {
+  const out = new Map<string, WeeklyPoint[]>();
   for (let i = 0; i < practices.length; i += 500) {
     const rows = await db
       .selectFrom("oc_daily")
-      .select(["practice_code", "date", "total"])
+      .select(["practice_code", "week"])
+      .select((eb) => eb.fn.sum<number | string>("total").as("total"))
       .where("practice_code", "in", practices.slice(i, i + 500))
       .where("date", ">=", surgeWindowStart(to))
       .where("date", "<=", to)
+      .groupBy(["practice_code", "week"])
       .orderBy("practice_code")
-      .orderBy("date")
+      .orderBy("week")
       .execute();
     for (const r of rows) {
       const list = out.get(r.practice_code) ?? [];
-      list.push({ date: r.date, total: Number(r.total) });
+      list.push({ week: r.week, value: Number(r.total) });
       out.set(r.practice_code, list);
     }
   }
@@ -205,13 +211,13 @@ const INDICATOR_NAMES: Record<IndicatorKey, string> = {
 function assemble(
   row: Pick<PracticeSummaryRow, "odsCode" | "coreMinutes" | "closed" | "unknown" | "flaggedDays" | "flagged">,
   indicators: Partial<Record<IndicatorKey, Indicator>>,
-  /** The practice's daily submissions; null when they were not read (pressure is not weighed). */
-  daily: { date: string; total: number }[] | null,
+  /** The practice's weekly submissions; null when they were not read (pressure is not weighed). */
+  weekly: WeeklyPoint[] | null,
   range: DateRange,
   peerGroup: string,
   settings: ClassificationSettings,
 ): PracticeClassification {
-  const surgeScan = daily ? scanSurges(daily, range.to) : null;
+  const surgeScan = weekly ? scanWeeklySurges(weekly) : null;
   const input: ClassificationInput = {
     coreMinutes: row.coreMinutes,
     closedMinutes: row.closed,
@@ -271,14 +277,14 @@ export async function classifyIcbPractices(
   const codes = summary.map((r) => r.odsCode);
   // Submissions by day are read only for the practices whose pressure is weighed: usually a few of an ICB's.
   const weighed = summary.filter((r) => weighsPressure({ coreMinutes: r.coreMinutes, unknownMinutes: r.unknown, flagged: r.flagged }, settings));
-  const [indicators, daily] = await Promise.all([
+  const [indicators, weekly] = await Promise.all([
     indicatorsFor(db, args.icbCode, args.range, codes),
-    weighed.length > 0 ? dailySubmissions(db, weighed.map((r) => r.odsCode), args.range.to) : Promise.resolve(new Map<string, { date: string; total: number }[]>()),
+    weighed.length > 0 ? weeklySubmissions(db, weighed.map((r) => r.odsCode), args.range.to) : Promise.resolve(new Map<string, WeeklyPoint[]>()),
   ]);
   const isWeighed = new Set(weighed.map((r) => r.odsCode));
   const out = new Map<string, PracticeClassification>();
   for (const row of summary) {
-    const own = isWeighed.has(row.odsCode) ? (daily.get(row.odsCode) ?? []) : null;
+    const own = isWeighed.has(row.odsCode) ? (weekly.get(row.odsCode) ?? []) : null;
     out.set(row.odsCode, assemble(row, indicators.get(row.odsCode) ?? {}, own, args.range, peerGroupName(args.icbCode), settings));
   }
   return out;
@@ -300,16 +306,16 @@ export async function classifyPractice(
   },
 ): Promise<PracticeClassification> {
   const { odsCode, icbCode } = args.practice;
-  const [t, settings, indicators, daily] = await Promise.all([
+  const [t, settings, indicators, weekly] = await Promise.all([
     args.totals ?? practiceCompliance(db, args.calendar, odsCode, args.range, args.policy).then((c) => c.totals),
     args.settings ?? getClassificationSettings(db, icbCode),
     indicatorsFor(db, icbCode, args.range, [odsCode]),
-    dailySubmissions(db, [odsCode], args.range.to),
+    weeklySubmissions(db, [odsCode], args.range.to),
   ]);
   return assemble(
     { odsCode, coreMinutes: t.coreMinutes, closed: t.closed, unknown: t.unknown, flaggedDays: t.flaggedDays, flagged: t.flagged },
     indicators.get(odsCode) ?? {},
-    daily.get(odsCode) ?? [],
+    weekly.get(odsCode) ?? [],
     args.range,
     peerGroupName(icbCode),
     settings,

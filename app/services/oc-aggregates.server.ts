@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema";
+import { isoWeekStart } from "~/domain/compliance-report";
 
 /**
  * The stored aggregates of the By Day and Time data (ADR 17), kept in step with `oc_hourly` by the code that
@@ -96,7 +97,13 @@ export async function rebuildOcAggregates(db: Db): Promise<void> {
         .groupBy(["practice_code", "date"]),
     )
     .execute();
+  await setOcDailyWeeks(db, (await db.selectFrom("oc_daily").select("date").distinct().execute()).map((r) => r.date));
   await db.deleteFrom("oc_icb_hourly").execute();
   const icbs = await db.selectFrom("practices").select("icb_code").distinct().where("icb_code", "is not", null).execute();
   await rebuildIcbHourly(db, icbs.map((r) => r.icb_code!));
+}
+
+/** Sets `oc_daily.week` for the given dates (one portable `update` per date: SQL date arithmetic differs by dialect). */
+export async function setOcDailyWeeks(db: Db, dates: Iterable<string>): Promise<void> {
+  for (const date of new Set(dates)) await db.updateTable("oc_daily").set({ week: isoWeekStart(date) }).where("date", "=", date).execute();
 }

@@ -3,6 +3,7 @@
  * worked out here independently, after a first import, a restated file, a practice moving ICB, and a refused file.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isoWeekStart } from "~/domain/compliance-report";
 import { importFile } from "../../importers/core/run";
 import { epraccurImporter } from "../../importers/epraccur";
 import { createTestDatabase, dumpTables, type TestDatabase } from "../support/db";
@@ -37,10 +38,10 @@ function csv(name: string, lines: string[]): string {
 function expected() {
   const hourly = rows(t, "oc_hourly", "practice_code, date, hour") as { practice_code: string; date: string; hour: number; clinical: number; admin: number; other: number; total: number }[];
   const icbOf = new Map((rows(t, "practices", "ods_code") as { ods_code: string; icb_code: string | null }[]).map((p) => [p.ods_code, p.icb_code]));
-  const daily = new Map<string, { practice_code: string; date: string; clinical: number; admin: number; other: number; total: number }>();
+  const daily = new Map<string, { practice_code: string; date: string; clinical: number; admin: number; other: number; total: number; week: string }>();
   const icb = new Map<string, { icb_code: string; date: string; hour: number; clinical: number; total: number; practices: number }>();
   for (const h of hourly) {
-    const d = daily.get(`${h.practice_code}|${h.date}`) ?? { practice_code: h.practice_code, date: h.date, clinical: 0, admin: 0, other: 0, total: 0 };
+    const d = daily.get(`${h.practice_code}|${h.date}`) ?? { practice_code: h.practice_code, date: h.date, clinical: 0, admin: 0, other: 0, total: 0, week: isoWeekStart(h.date) };
     d.clinical += h.clinical;
     d.admin += h.admin;
     d.other += h.other;
@@ -79,8 +80,8 @@ describe("oc_daily and oc_icb_hourly", () => {
     await importOc(t, csv("first.csv", FIRST));
     const s = stored();
     expect(s).toEqual(expected());
-    expect(s.daily).toContainEqual({ practice_code: "A81001", date: "2026-03-02", clinical: 10, admin: 3, other: 1, total: 14 });
-    expect(s.daily).toContainEqual({ practice_code: "Y02960", date: "2026-03-02", clinical: 7, admin: 3, other: 0, total: 10 });
+    expect(s.daily).toContainEqual({ practice_code: "A81001", date: "2026-03-02", clinical: 10, admin: 3, other: 1, total: 14, week: "2026-03-02" });
+    expect(s.daily).toContainEqual({ practice_code: "Y02960", date: "2026-03-02", clinical: 7, admin: 3, other: 0, total: 10, week: "2026-03-02" });
     expect(s.icb).toEqual([
       { icb_code: "QHM", date: "2026-03-02", hour: 8, clinical: 9, total: 16, practices: 2 },
       { icb_code: "QHM", date: "2026-03-02", hour: 9, clinical: 4, total: 4, practices: 1 },
