@@ -637,9 +637,9 @@ async function writeDatedAggregates(ctx: ImportContext<OcByDayTimeOptions>, trx:
     .select(["p.icb_code", "s.period"])
     .distinct()
     .execute();
-  const datesByIcb = new Map<string, string[]>();
-  for (const { icb_code, period } of pairs) datesByIcb.set(icb_code!, [...(datesByIcb.get(icb_code!) ?? []), period]);
-  for (const [icb, dates] of datesByIcb) await rebuildIcbHourly(ctx.trx, [icb], dates);
+  // The ICBs and dates the file touches; their hours regrouped in one pass over those dates.
+  const icbs = [...new Set(pairs.map((r) => r.icb_code!))].sort();
+  await rebuildIcbHourly(ctx.trx, icbs, [...new Set(pairs.map((r) => r.period))].sort());
 }
 
 /** The weekday edition into `oc_weekday_hourly`, in the same way, per practice and month. */

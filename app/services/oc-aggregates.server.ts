@@ -39,38 +39,58 @@ export async function icbsAffectedByMoves(db: Db, moves: readonly { practice: st
 
 /**
  * Rebuilds the `oc_icb_hourly` rows of the given ICBs from `oc_hourly` and the practices' current ICB: every date,
- * or only `dates` when given.
+ * or only `dates` when given. With dates, one grouped pass over those dates' hours for all the ICBs at once (an
+ * import's file touches most ICBs on each of its dates); without, ICB by ICB through its practices.
  */
 export async function rebuildIcbHourly(db: Db, icbs: readonly string[], dates?: readonly string[]): Promise<void> {
-  const groups = dates ? chunks([...dates], 400) : [null];
-  for (const icb of icbs) {
-    for (const group of groups) {
-      await db
-        .deleteFrom("oc_icb_hourly")
-        .where("icb_code", "=", icb)
-        .$if(group !== null, (q) => q.where("date", "in", group!))
-        .execute();
+  if (icbs.length === 0) return;
+  const columns = ["icb_code", "date", "hour", "clinical", "total", "practices"] as const;
+  if (dates) {
+    for (const group of chunks([...dates], 400)) {
+      await db.deleteFrom("oc_icb_hourly").where("icb_code", "in", icbs).where("date", "in", group).execute();
       await db
         .insertInto("oc_icb_hourly")
-        .columns(["icb_code", "date", "hour", "clinical", "total", "practices"])
+        .columns(columns)
         .expression(
           db
             .selectFrom("oc_hourly as h")
             .innerJoin("practices as p", "p.ods_code", "h.practice_code")
-            .where("p.icb_code", "=", icb)
-            .$if(group !== null, (q) => q.where("h.date", "in", group!))
+            .where("h.date", "in", group)
+            .where("p.icb_code", "in", icbs)
             .select((eb) => [
-              eb.val(icb).as("icb_code"),
+              eb.fn.coalesce("p.icb_code", eb.val("")).as("icb_code"),
               "h.date",
               "h.hour",
               eb.fn.sum<number>("h.clinical").as("clinical"),
               eb.fn.sum<number>("h.total").as("total"),
               eb.fn.countAll<number>().as("practices"),
             ])
-            .groupBy(["h.date", "h.hour"]),
+            .groupBy(["p.icb_code", "h.date", "h.hour"]),
         )
         .execute();
     }
+    return;
+  }
+  for (const icb of icbs) {
+    await db.deleteFrom("oc_icb_hourly").where("icb_code", "=", icb).execute();
+    await db
+      .insertInto("oc_icb_hourly")
+      .columns(columns)
+      .expression(
+        db
+          .selectFrom("oc_hourly as h")
+          .where("h.practice_code", "in", db.selectFrom("practices").select("ods_code").where("icb_code", "=", icb))
+          .select((eb) => [
+            eb.val(icb).as("icb_code"),
+            "h.date",
+            "h.hour",
+            eb.fn.sum<number>("h.clinical").as("clinical"),
+            eb.fn.sum<number>("h.total").as("total"),
+            eb.fn.countAll<number>().as("practices"),
+          ])
+          .groupBy(["h.date", "h.hour"]),
+      )
+      .execute();
   }
 }
 
