@@ -1,9 +1,10 @@
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect, type MigrationResultSet } from "kysely";
+import { Kysely, Migrator, type MigrationResultSet } from "kysely";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Database } from "./schema";
 import { migrations } from "./migrations/index";
+import { WaitingSqliteDialect } from "./waiting-driver";
 
 export const DEFAULT_DATABASE_PATH = "data/app.db";
 
@@ -24,18 +25,26 @@ export interface OpenDatabase {
 export interface OpenOptions {
   /** Log every query that takes at least this many milliseconds to stderr, with its SQL (`SLOW_QUERY_MS`). */
   slowQueryMs?: number;
+  /**
+   * How long a statement waits, asynchronously, for another process's write lock before failing with
+   * DatabaseBusyError (`DB_BUSY_WAIT_MS`; default 30 s). See db/waiting-driver.ts.
+   */
+  busyWaitMs?: number;
 }
+
+export const DEFAULT_BUSY_WAIT_MS = 30_000;
 
 export function openDatabase(path: string = resolveDatabasePath(), options: OpenOptions = {}): OpenDatabase {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BetterSqlite3(path);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 10000");
   sqlite.pragma("synchronous = NORMAL");
+  // No blocking wait for another process's lock: the driver waits asynchronously instead (db/waiting-driver.ts).
+  sqlite.pragma("busy_timeout = 0");
   const slow = options.slowQueryMs;
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: reusingInserts(sqlite) }),
+    dialect: new WaitingSqliteDialect({ database: reusingInserts(sqlite), busyWaitMs: options.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS }),
     log:
       slow === undefined
         ? undefined

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { MAX_BODY_BYTES, parsePushBody } from "~/domain/availability-push";
+import { DatabaseBusyError } from "../../db/waiting-driver";
 import { pushAvailability } from "~/services/availability-push.server";
 import { authenticateSupplier } from "~/services/suppliers.server";
 import { getDb } from "~/utils/db.server";
@@ -79,7 +80,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parsePushBody(body, supplier.name);
   if (!parsed.ok) return json(parsed.status, { error: parsed.error, details: parsed.details });
 
-  const outcome = await pushAvailability(db, supplier, parsed.events, parsed.repeats, { ip: context.clientIp ?? null });
+  let outcome;
+  try {
+    outcome = await pushAvailability(db, supplier, parsed.events, parsed.repeats, { ip: context.clientIp ?? null });
+  } catch (e) {
+    // An import held the write lock for longer than DB_BUSY_WAIT_MS (ADR 18): nothing was stored; send it again.
+    if (e instanceof DatabaseBusyError) {
+      return json(503, { error: "The database is busy with an import; nothing was stored. Send the push again later", details: [] }, { "Retry-After": "60" });
+    }
+    throw e;
+  }
   if (outcome.status === 201) return json(201, { accepted: outcome.accepted, duplicates: outcome.duplicates });
   return json(outcome.status, { error: outcome.error, details: outcome.details });
 }

@@ -8,7 +8,10 @@ import { getEnv } from "./env.server";
 const holder = globalThis as unknown as { __icbDb?: OpenDatabase; __icbReady?: Promise<void>; __icbSecret?: string };
 
 function instance(): OpenDatabase {
-  if (!holder.__icbDb) holder.__icbDb = openDatabase(resolveDatabasePath(getEnv().DATABASE_PATH), { slowQueryMs: getEnv().SLOW_QUERY_MS });
+  if (!holder.__icbDb) holder.__icbDb = openDatabase(resolveDatabasePath(getEnv().DATABASE_PATH), {
+      slowQueryMs: getEnv().SLOW_QUERY_MS,
+      busyWaitMs: getEnv().DB_BUSY_WAIT_MS,
+    });
   return holder.__icbDb;
 }
 

@@ -10,6 +10,8 @@ const EnvSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
   /** Log queries taking at least this many milliseconds (0 logs every query) to stderr; unset logs none. */
   SLOW_QUERY_MS: z.coerce.number().min(0).optional(),
+  /** How long a write waits (without blocking other requests) for an import's lock before the request fails, ms. */
+  DB_BUSY_WAIT_MS: z.coerce.number().int().min(0).max(10 * 60_000).default(30_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

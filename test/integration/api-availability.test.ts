@@ -16,6 +16,8 @@ const token: Record<"x" | "y" | "revoked", string> = { x: "", y: "", revoked: ""
 const SUPPLIER_X = "Acme Online Consult";
 
 beforeAll(async () => {
+  // Short, so that the "database busy" answer below comes quickly (ADR 18); read at the app's boot.
+  process.env.DB_BUSY_WAIT_MS = "300";
   app = await startTestApp();
   const { db } = app.open;
   await seedSmallWorld(db);
@@ -259,6 +261,26 @@ describe("POST /api/v1/availability", () => {
     const one = await push(single);
     expect(one.status).toBe(201);
     expect(await one.json()).toEqual({ accepted: 0, duplicates: 1 });
+  });
+
+  it("answers 503 with Retry-After, storing nothing, when an import holds the write lock for longer than DB_BUSY_WAIT_MS", async () => {
+    const before = dumpTables(app.open);
+    app.open.sqlite.exec("begin immediate");
+    let res: Response;
+    try {
+      res = await push({ event_id: "busy-1", practice_code: "DEM001", start: "2026-03-04 09:00", end: "2026-03-04 09:30", status: "closed" });
+    } finally {
+      app.open.sqlite.exec("commit");
+    }
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("60");
+    expect(await res.json()).toEqual({ error: expect.stringMatching(/busy with an import; nothing was stored/), details: [] });
+    expect(dumpTables(app.open)).toEqual(before);
+
+    // Sent again once the lock is free, it is stored.
+    const again = await push({ event_id: "busy-1", practice_code: "DEM001", start: "2026-03-04 09:00", end: "2026-03-04 09:30", status: "closed" });
+    expect(again.status).toBe(201);
+    expect(await again.json()).toEqual({ accepted: 1, duplicates: 0 });
   });
 
   it("answers 405 to GET", async () => {
