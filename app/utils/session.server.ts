@@ -65,6 +65,26 @@ async function readToken(request: Request): Promise<string | null> {
 
 const LAST_SEEN_RESOLUTION_MS = 30_000;
 
+const touching = new Set<string>();
+
+/**
+ * Records a session's use without holding up the request: while an import holds the write lock the update waits
+ * (asynchronously, db/waiting-driver.ts) and the page is answered meanwhile. One update per session at a time; one
+ * that gives up is left, and the next request tries again (idle timeouts are counted in minutes, not seconds).
+ */
+function touchSession(id: string, now: number): void {
+  if (touching.has(id)) return;
+  touching.add(id);
+  getDb()
+    .updateTable("sessions")
+    .set({ last_seen_at: new Date(now).toISOString() })
+    .where("id", "=", id)
+    .where("last_seen_at", "<", new Date(now).toISOString())
+    .execute()
+    .catch((error: unknown) => console.error(`session last-seen update failed: ${error instanceof Error ? error.message : String(error)}`))
+    .finally(() => touching.delete(id));
+}
+
 /** The signed-in user, or null when there is no live session (absent, expired, idle too long, or the user disabled). */
 export async function readSessionUser(request: Request): Promise<SessionUser | null> {
   const token = await readToken(request);
@@ -96,9 +116,7 @@ export async function readSessionUser(request: Request): Promise<SessionUser | n
     await db.deleteFrom("sessions").where("id", "=", id).execute();
     return null;
   }
-  if (now - lastSeen > LAST_SEEN_RESOLUTION_MS) {
-    await db.updateTable("sessions").set({ last_seen_at: new Date(now).toISOString() }).where("id", "=", id).execute();
-  }
+  if (now - lastSeen > LAST_SEEN_RESOLUTION_MS) touchSession(id, now);
   return {
     id: row.id,
     email: row.email,
