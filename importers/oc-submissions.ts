@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { recomputeMeasures } from "~/services/measures.server";
-import { matchHeader, readCsvBatches, type HeaderIndex } from "./core/csv";
+import { matchHeader, ownText, readCsvBatches, type HeaderIndex } from "./core/csv";
 import { ImportError } from "./core/errors";
 import { fastPracticeCode, parseDate, practiceCode, requireWidth, validateRecord, type FieldColumns } from "./core/fields";
 import type { ImportContext, Importer } from "./core/run";
@@ -271,6 +271,8 @@ export const ocSubmissionsImporter: Importer<OcSubmissionsOptions> = {
     /** month → practice → supplier → values. */
     const byMonth = new Map<string, Map<string, Map<string, SupplierValues>>>();
     const labels = ctx.input.members.map((m) => m.label);
+    /** One copy of each supplier name, not a slice of the text it was read from (see ownText). */
+    const supplierNames = new Map<string, string>();
 
     for (const [memberIndex, member] of ctx.input.members.entries()) {
       let header: HeaderIndex<Key> | null = null;
@@ -320,7 +322,7 @@ export const ocSubmissionsImporter: Importer<OcSubmissionsOptions> = {
         let suppliers = practices.get(row.code);
         if (!suppliers) practices.set(row.code, (suppliers = new Map()));
         let values = suppliers.get(row.supplier);
-        if (!values) suppliers.set(row.supplier, (values = new Float64Array(SLOTS)));
+        if (!values) suppliers.set(ownText(row.supplier, supplierNames), (values = new Float64Array(SLOTS)));
 
         const value = published.value ?? Number.NaN;
         const position = values[metric * 2 + 1]!;

@@ -5,7 +5,7 @@
  */
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { readCsvBatches, readWithCsvParse, type CsvRecord } from "../../importers/core/csv";
+import { ownText, readCsvBatches, readWithCsvParse, type CsvRecord } from "../../importers/core/csv";
 import { ImportError } from "../../importers/core/errors";
 
 function rng(seed: number) {
@@ -100,5 +100,22 @@ describe("the CSV tokenizer against csv-parse", () => {
   it("hands a file with classic Mac (CR) line ends to csv-parse", async () => {
     const got = await collect(readCsvBatches(Readable.from([Buffer.from("a,b\r1,2\r")]), "t.csv"));
     expect(got).toEqual({ records: [{ fields: ["a", "b"], line: 1 }, { fields: ["1", "2"], line: 2 }] });
+  });
+});
+
+describe("ownText", () => {
+  it("gives one equal copy per distinct value, the same copy each time, with multi-byte text intact", () => {
+    const seen = new Map<string, string>();
+    const line = "2026-10-01,A81001,Accurx Limited — Ty Cymru,OC_TOTAL_SUBMISSIONS,12";
+    const first = ownText(line.split(",")[2]!, seen);
+    const again = ownText(line.split(",")[2]!, seen);
+    const other = ownText("eConsult Health Ltd", seen);
+    expect(first).toBe("Accurx Limited — Ty Cymru");
+    expect(again).toBe(first);
+    expect(other).toBe("eConsult Health Ltd");
+    expect([...seen.entries()]).toEqual([
+      ["Accurx Limited — Ty Cymru", "Accurx Limited — Ty Cymru"],
+      ["eConsult Health Ltd", "eConsult Health Ltd"],
+    ]);
   });
 });
