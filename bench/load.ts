@@ -5,8 +5,13 @@
  * pages and CSV downloads while an import runs in a child process. Reports client-side p50/p95/p99, rps, errors,
  * timeouts and non-2xx answers, writes bench/load-results.json, and exits non-zero if any request failed.
  */
-import { closeSync, copyFileSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { once } from "node:events";
+import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { PassThrough, type Readable } from "node:stream";
+import yauzl from "yauzl";
+import yazl from "yazl";
 import { openDatabase } from "../db/connection";
 import { createUser } from "../app/utils/users.server";
 import { organisations } from "./generate";
@@ -45,7 +50,8 @@ on loopback, signs every user in, then runs autocannon with one connection per u
                  /practices/<p>/demand
   managers:      /practices/<own>/compliance, /practices/<own>/demand, /practices/<own>/compliance?format=csv,
                  /practices/<own>
-while a re-issued By Day and Time edition of the latest month is imported through the CLI in a child process.
+while a revised By Day and Time edition of the latest month (one row in ten with one more submission) is imported
+through the CLI in a child process.
 Latencies are client-side (autocannon on the same machine). Writes bench/load-results.json.
 Exits 1 if any request errored, timed out or answered other than 2xx, or the import failed.
 
@@ -72,25 +78,69 @@ function option(argv: string[], name: string): string | undefined {
 }
 
 /**
- * A re-issued edition of a zip: the same members, with a zip comment saying so, so its bytes (and so its content
- * hash) differ and the importer reads every row again rather than skipping it as already imported.
+ * A revised edition of a By Day and Time zip, as NHS England re-issues a month with corrections: the same members,
+ * with one row in ten (chosen by a hash of the row, so the same rows each time) carrying one more clinical
+ * submission (CLINICAL and TOTAL, the last but three and the last fields, both + 1). The import has real work to
+ * do: those rows are updated, and the practice-day and ICB-hour aggregates of their dates rewritten (ADR 17).
  */
-function reissue(zipPath: string, outPath: string, note: string): void {
-  copyFileSync(zipPath, outPath);
-  const fd = openSync(outPath, "r+");
+async function revise(zipPath: string, outPath: string): Promise<{ rows: number; revised: number }> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(zipPath, { lazyEntries: true, autoClose: false }, (err, z) => (err ? reject(err) : resolve(z))),
+  );
+  const out = new yazl.ZipFile();
+  const written = once(out.outputStream.pipe(createWriteStream(outPath)), "close");
+  let rows = 0;
+  let revised = 0;
   try {
-    const size = fstatSync(fd).size;
-    const eocd = Buffer.alloc(22);
-    readSync(fd, eocd, 0, 22, size - 22);
-    if (eocd.readUInt32LE(0) !== 0x06054b50 || eocd.readUInt16LE(20) !== 0) throw new Error(`${zipPath}: no plain end-of-central-directory record`);
-    const comment = Buffer.from(note, "latin1");
-    const length = Buffer.alloc(2);
-    length.writeUInt16LE(comment.length);
-    writeSync(fd, length, 0, 2, size - 2);
-    writeSync(fd, comment, 0, comment.length, size);
+    const entries: yauzl.Entry[] = [];
+    await new Promise<void>((resolve, reject) => {
+      zip.on("entry", (e: yauzl.Entry) => (entries.push(e), zip.readEntry()));
+      zip.on("end", resolve);
+      zip.on("error", reject);
+      zip.readEntry();
+    });
+    for (const entry of entries) {
+      const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (err, r) => (err ? reject(err) : resolve(r))));
+      const options = { mtime: entry.getLastModDate(), mode: 0o100644 };
+      if (!/\.csv$/i.test(entry.fileName)) {
+        out.addReadStream(stream, entry.fileName, options);
+        await once(stream, "end");
+        continue;
+      }
+      const member = new PassThrough();
+      out.addReadStream(member, entry.fileName, options);
+      let header = true;
+      for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+        let text = line;
+        if (!header && line !== "") {
+          rows++;
+          if (hash32(line) % 10 === 0) {
+            // CLINICAL,ADMIN,UNKNOWN_OTHER,TOTAL end the row and are plain numbers.
+            const fields = line.split(",");
+            const n = fields.length;
+            fields[n - 4] = String(Number(fields[n - 4]) + 1);
+            fields[n - 1] = String(Number(fields[n - 1]) + 1);
+            text = fields.join(",");
+            revised++;
+          }
+        }
+        header = false;
+        if (!member.write(text + "\r\n")) await once(member, "drain");
+      }
+      member.end();
+    }
   } finally {
-    closeSync(fd);
+    zip.close();
   }
+  out.end();
+  await written;
+  return { rows, revised };
+}
+
+function hash32(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
 }
 
 async function main(): Promise<number> {
@@ -146,17 +196,18 @@ async function main(): Promise<number> {
   }
   log(`users: ${users.length} added (${users.filter((u) => u.role === "icb").length} commissioners of ${icb}, ${users.filter((u) => u.role === "practice").length} practice managers)`);
 
-  // The concurrent import: a re-issued edition of the latest month's By Day and Time file.
+  // The concurrent import: a revised edition of the latest month's By Day and Time file.
   const latest = manifest.hourlyMonths.at(-1)!;
   const bdt = manifest.steps.find((s) => s.importer === "oc-by-day-time")!.files.find((f) => {
     const label = new Date(`${latest}T00:00:00Z`).toLocaleString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
     return f.includes(label);
   });
   if (!bdt) throw new Error(`no By Day and Time file for ${latest} in the manifest`);
-  const reissued = join(DATA, `${scale.name}-load-reissue`, bdt.split("/").at(-1)!);
-  rmSync(join(DATA, `${scale.name}-load-reissue`), { recursive: true, force: true });
-  mkdirSync(join(DATA, `${scale.name}-load-reissue`), { recursive: true });
-  reissue(join(dir, bdt), reissued, `Re-issued edition for the load test ${new Date().toISOString()}`);
+  const revisedZip = join(DATA, `${scale.name}-load-revised`, bdt.split("/").at(-1)!);
+  rmSync(join(DATA, `${scale.name}-load-revised`), { recursive: true, force: true });
+  mkdirSync(join(DATA, `${scale.name}-load-revised`), { recursive: true });
+  const revision = await revise(join(dir, bdt), revisedZip);
+  log(`revised edition: ${revision.revised} of ${revision.rows} rows of ${bdt} with one more clinical submission`);
 
   await buildIfStale();
   const server = await startServer(dbPath);
@@ -185,7 +236,7 @@ async function main(): Promise<number> {
     for (const c of [clients[0]!, clients[1]!]) for (const path of c.paths) await checkPage(server.base, path, c.headers.cookie!);
 
     log(`load: autocannon, ${connections} connections, ${duration} s, with an import of ${bdt} running`);
-    const importRun: Promise<Measured> = cli(["import", "oc-by-day-time", reissued, "--db", dbPath], { allowFail: true });
+    const importRun: Promise<Measured> = cli(["import", "oc-by-day-time", revisedZip, "--db", dbPath], { allowFail: true });
     const [result, imported] = await Promise.all([cannon(server.base, clients, { connections, duration }), importRun]);
     const importOk = imported.code === 0 && / rows read/.test(imported.stdout);
     const serverPeak = server.peakRssMb();
@@ -210,7 +261,7 @@ async function main(): Promise<number> {
       server_peak_rss_mb: mb(serverPeak),
       latency: "client-side: autocannon on the same machine as the server",
       concurrent_import: {
-        command: `cli import oc-by-day-time ${bdt.split("/").at(-1)} (re-issued edition)`,
+        command: `cli import oc-by-day-time ${bdt.split("/").at(-1)} (revised edition)`,
         exit_code: imported.code,
         seconds: Math.round(imported.seconds * 10) / 10,
         peak_rss_mb: mb(imported.peakRssMb),
@@ -232,7 +283,7 @@ async function main(): Promise<number> {
   } finally {
     await server.stop();
     removeDatabase(dbPath);
-    rmSync(join(DATA, `${scale.name}-load-reissue`), { recursive: true, force: true });
+    rmSync(join(DATA, `${scale.name}-load-revised`), { recursive: true, force: true });
   }
   return exit;
 }
