@@ -7,7 +7,6 @@ import { Command, CommanderError, Option } from "commander";
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import { migrateToLatest, openDatabase, resolveDatabasePath, type OpenDatabase } from "../db/connection";
-import { seedDemo } from "../db/seed/demo";
 import { BackupError, backupDatabase, describeCounts, restoreDatabase } from "../db/backup";
 import { createUser, ROLES, UserInputError } from "../app/utils/users.server";
 import { ImportError, ImportErrors } from "./core/errors";
@@ -21,10 +20,6 @@ import { measureTable } from "../app/services/benchmarks.server";
 import { MEASURES } from "../app/domain/measures";
 import { importers, isImporterName } from "./index";
 import { issueSupplier, listSuppliers, revokeSupplier, SupplierError } from "../app/services/suppliers.server";
-import { CaseError } from "../app/services/cases.server";
-import { draftNoticeWithoutCase } from "../app/services/notices.server";
-import { renderNoticeHtml } from "../app/domain/notice-document";
-import { renderNoticeDocx } from "../app/domain/notice-docx";
 
 const CLI_ACTOR = "cli";
 
@@ -365,6 +360,13 @@ export function buildProgram(): Command {
           throw new CommanderError(2, "cli.breachPeriod", "--period-days and --shorter-reason apply to remedial notices only: a breach notice requires the breach not to be repeated");
         }
         if (opts.shorterExplanation && !opts.shorterReason) throw new CommanderError(2, "cli.shorterReason", "Give --shorter-reason with --shorter-explanation");
+        // Loaded here, not at start-up: an import does not carry the notice code's memory (nor the demo seed's).
+        const [{ CaseError }, { draftNoticeWithoutCase }, { renderNoticeHtml }, { renderNoticeDocx }] = await Promise.all([
+          import("../app/services/cases.server"),
+          import("../app/services/notices.server"),
+          import("../app/domain/notice-document"),
+          import("../app/domain/notice-docx"),
+        ]);
         await withDatabase(dbFlag, async ({ db }) => {
           const draft = await draftNoticeWithoutCase(db, {
             practiceCode: opts.practice,
@@ -375,6 +377,8 @@ export function buildProgram(): Command {
             periodDays,
             shorter: opts.shorterReason ? { reason: opts.shorterReason, explanation: opts.shorterExplanation ?? "" } : null,
             by: { actor: CLI_ACTOR, ip: "cli" },
+          }).catch((e: unknown) => {
+            throw e instanceof CaseError ? new CliFailure(e.message) : e;
           });
           const doc = draft.document;
           if (/\.html?$/i.test(opts.out)) writeFileSync(opts.out, renderNoticeHtml(doc));
@@ -427,6 +431,7 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .action(async (opts: { ifEmpty?: boolean }, cmd: Command) => {
       const { db: dbFlag } = cmd.optsWithGlobals<{ db?: string }>();
+      const { seedDemo } = await import("../db/seed/demo");
       await withDatabase(dbFlag, async ({ db }) => {
         const result = await seedDemo(db, { ifEmpty: opts.ifEmpty === true, log: (m) => console.log(m) });
         if (result.skipped) console.log("The database already holds practices; demo data not added.");
@@ -451,7 +456,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`Import refused; nothing was changed.\n${e.message}`);
       return 1;
     }
-    if (e instanceof UserInputError || e instanceof CliFailure || e instanceof SupplierError || e instanceof CaseError || e instanceof BackupError) {
+    if (e instanceof UserInputError || e instanceof CliFailure || e instanceof SupplierError || e instanceof BackupError) {
       console.error(e.message);
       return 1;
     }
