@@ -87,8 +87,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     await audit(user, context, { action: "audit.exported", entityType: "audit_log", detail: { filters, rows: rows.length } });
     return csvResponse("audit-log.csv", toCsv(COLUMNS, rows));
   }
-  const { rows, total } = await searchAudit(db, filters, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-  return { values, errors: {} as FieldErrors, rows, total, page, pages: Math.ceil(total / PAGE_SIZE), vocabulary };
+  let { rows, total } = await searchAudit(db, filters, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  const pages = Math.ceil(total / PAGE_SIZE);
+  // A page past the end (an old link, a narrower search) shows the last page, not "entries 401 to 120".
+  const shown = pages > 0 ? Math.min(page, pages) : 1;
+  if (shown !== page) ({ rows, total } = await searchAudit(db, filters, { limit: PAGE_SIZE, offset: (shown - 1) * PAGE_SIZE }));
+  return { values, errors: {} as FieldErrors, rows, total, page: shown, pages: Math.ceil(total / PAGE_SIZE), vocabulary };
 }
 
 function TextField({ name, label, value, error, hint, type = "text", list }: { name: string; label: string; value: string; error?: string; hint?: string; type?: string; list?: string }) {

@@ -172,6 +172,11 @@ describe("/admin/audit", () => {
     const last = await page("?action=search.bulk&page=3");
     expect(last.html).toContain("Entries 101 to 120 of 120");
     expect(last.html).not.toContain('rel="next"');
+    // A page past the end shows the last page.
+    const past = await page("?action=search.bulk&page=9");
+    expect(past.ids).toEqual(bulk.slice(100));
+    expect(past.html).toContain("Entries 101 to 120 of 120");
+    expect(past.html).toContain('rel="prev"');
 
     const res = await app.fetch("/admin/audit?action=search&page=2&format=csv", { cookie: admin });
     expect(res.status).toBe(200);
