@@ -126,7 +126,7 @@ export interface Manifest {
 // ---------------------------------------------------------------------------------------------------------------
 // Seeds
 
-function hash32(text: string): number {
+export function hash32(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return h >>> 0;

@@ -14,7 +14,7 @@ import yauzl from "yauzl";
 import yazl from "yazl";
 import { openDatabase } from "../db/connection";
 import { createUser } from "../app/utils/users.server";
-import { organisations } from "./generate";
+import { hash32, organisations } from "./generate";
 import {
   buildIfStale,
   cannon,
@@ -135,12 +135,6 @@ async function revise(zipPath: string, outPath: string): Promise<{ rows: number;
   out.end();
   await written;
   return { rows, revised };
-}
-
-function hash32(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
 }
 
 async function main(): Promise<number> {
