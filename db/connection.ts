@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Database } from "./schema";
 import { migrations } from "./migrations/index";
-import { WaitingSqliteDialect } from "./waiting-driver";
+import { DEFAULT_BUSY_WAIT_MS, WaitingSqliteDialect } from "./waiting-driver";
 
 export const DEFAULT_DATABASE_PATH = "data/app.db";
 
@@ -31,8 +31,6 @@ export interface OpenOptions {
    */
   busyWaitMs?: number;
 }
-
-export const DEFAULT_BUSY_WAIT_MS = 30_000;
 
 export function openDatabase(path: string = resolveDatabasePath(), options: OpenOptions = {}): OpenDatabase {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });

@@ -37,7 +37,10 @@ export class DatabaseBusyError extends Error {
   }
 }
 
-export function isSqliteBusy(error: unknown): boolean {
+/** How long a statement waits for another process's write lock unless told otherwise (`DB_BUSY_WAIT_MS`). */
+export const DEFAULT_BUSY_WAIT_MS = 30_000;
+
+function isSqliteBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && (code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_") || code === "SQLITE_LOCKED");
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_BUSY_WAIT_MS } from "../../db/waiting-driver";
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
@@ -11,7 +12,7 @@ const EnvSchema = z.object({
   /** Log queries taking at least this many milliseconds (0 logs every query) to stderr; unset logs none. */
   SLOW_QUERY_MS: z.coerce.number().min(0).optional(),
   /** How long a write waits (without blocking other requests) for an import's lock before the request fails, ms. */
-  DB_BUSY_WAIT_MS: z.coerce.number().int().min(0).max(10 * 60_000).default(30_000),
+  DB_BUSY_WAIT_MS: z.coerce.number().int().min(0).max(10 * 60_000).default(DEFAULT_BUSY_WAIT_MS),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

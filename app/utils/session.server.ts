@@ -75,11 +75,12 @@ const touching = new Set<string>();
 function touchSession(id: string, now: number): void {
   if (touching.has(id)) return;
   touching.add(id);
+  const at = new Date(now).toISOString();
   getDb()
     .updateTable("sessions")
-    .set({ last_seen_at: new Date(now).toISOString() })
+    .set({ last_seen_at: at })
     .where("id", "=", id)
-    .where("last_seen_at", "<", new Date(now).toISOString())
+    .where("last_seen_at", "<", at)
     .execute()
     .catch((error: unknown) => console.error(`session last-seen update failed: ${error instanceof Error ? error.message : String(error)}`))
     .finally(() => touching.delete(id));
