@@ -44,16 +44,61 @@ function datesBetweenCount(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
 }
 
+interface Span {
+  practice_code: string;
+  first: number;
+  last: number;
+}
+
+/** Each practice's first interval start and last interval end. */
+function allSpans(db: Kysely<Database>): Promise<Span[]> {
+  return db
+    .selectFrom("availability_intervals")
+    .select((eb) => ["practice_code", eb.fn.min<number>("start_min").as("first"), eb.fn.max<number>("end_min").as("last")])
+    .groupBy("practice_code")
+    .execute();
+}
+
+/**
+ * The same for the intervals that overlap a window. Filtering the whole table by time read every interval of every
+ * practice (220 ms for one day of England, a quarter of the day's recompute). Instead the practice codes are walked
+ * one index seek at a time (a recursive CTE, the "loose index scan") and each practice's intervals are read from its
+ * (practice_code, end_min) index entries after the window's start: 58 ms for the latest day (ADR 17).
+ */
+function spansInWindow(db: Kysely<Database>, from: string | undefined, to: string | undefined): Promise<Span[]> {
+  const start = from ? localMinute(from, 0) : Number.MIN_SAFE_INTEGER;
+  const end = to ? localMinute(addDays(to, 1), 0) : Number.MAX_SAFE_INTEGER;
+  return db
+    .withRecursive("codes(code)", (qb) =>
+      qb
+        .selectFrom("availability_intervals")
+        .select((eb) => eb.fn.min<string | null>("practice_code").as("code"))
+        .unionAll((qb) =>
+          qb
+            .selectFrom("codes")
+            .select((eb) =>
+              eb
+                .selectFrom("availability_intervals")
+                .select((eb) => eb.fn.min<string>("practice_code").as("code"))
+                .whereRef("availability_intervals.practice_code", ">", "codes.code")
+                .as("code"),
+            )
+            .where("codes.code", "is not", null),
+        ),
+    )
+    .selectFrom("codes")
+    .innerJoin("availability_intervals as a", "a.practice_code", "codes.code")
+    .where("a.end_min", ">", start)
+    .where("a.start_min", "<", end)
+    .select((eb) => ["codes.code as practice_code", eb.fn.min<number>("a.start_min").as("first"), eb.fn.max<number>("a.end_min").as("last")])
+    .groupBy("codes.code")
+    .execute() as Promise<Span[]>;
+}
+
 export async function rebuildCompliance(db: Kysely<Database>, options: RebuildOptions): Promise<RebuildResult> {
   const began = performance.now();
   return db.transaction().execute(async (trx) => {
-    let query = trx
-      .selectFrom("availability_intervals")
-      .select((eb) => ["practice_code", eb.fn.min<number>("start_min").as("first"), eb.fn.max<number>("end_min").as("last")])
-      .groupBy("practice_code");
-    if (options.from) query = query.where("end_min", ">", localMinute(options.from, 0));
-    if (options.to) query = query.where("start_min", "<", localMinute(addDays(options.to, 1), 0));
-    const spans = await query.execute();
+    const spans = options.from || options.to ? await spansInWindow(trx, options.from, options.to) : await allSpans(trx);
 
     const set = new RecomputeSet();
     let from: string | null = null;

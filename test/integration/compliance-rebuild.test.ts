@@ -60,4 +60,25 @@ describe("compliance rebuild", () => {
     expect(stored(t)).toEqual(before);
     expect(indexes(t)).toEqual(schema);
   });
+
+  it("finds the practices with intervals in a window, and only those (the window's practices are walked by index)", async () => {
+    const early = tmp.path("early.csv");
+    const late = tmp.path("late.csv");
+    // Q00000 and Q00001: 5 to 16 January; Q00002: from 19 January.
+    await writeAvailabilityLog(early, { practices: 2, days: 10 });
+    await writeAvailabilityLog(late, { practices: 1, days: 5, codes: ["Q00002"], firstDay: "2026-01-19", source: "late" });
+    await runImport(t, "availability", early);
+    await runImport(t, "availability", late);
+    const before = stored(t);
+
+    const first = await rebuildCompliance(t.db, { actor: "test", from: "2026-01-14", to: "2026-01-20" });
+    expect(first).toMatchObject({ practices: 3, days: 2 * 3 + 2, from: "2026-01-14", to: "2026-01-20" });
+    const inside = await rebuildCompliance(t.db, { actor: "test", from: "2026-01-10", to: "2026-01-14" });
+    expect(inside).toMatchObject({ practices: 2, days: 2 * 3, from: "2026-01-12", to: "2026-01-14" });
+    const outside = await rebuildCompliance(t.db, { actor: "test", from: "2026-03-01", to: "2026-03-31" });
+    expect(outside).toMatchObject({ practices: 0, days: 0, from: null, to: null });
+    const open = await rebuildCompliance(t.db, { actor: "test", from: "2026-01-16" });
+    expect(open).toMatchObject({ practices: 3, days: 2 + 5, from: "2026-01-16", to: "2026-01-23" });
+    expect(stored(t)).toEqual(before);
+  });
 });
