@@ -108,9 +108,12 @@ export function runMeasured(cmd: string, args: string[], opts: { input?: string;
   });
 }
 
-/** The real CLI (`npm run cli -- …`), run with node and tsx directly so the measured process is the CLI itself. */
+/** The built CLI (`node build/cli/cli.js`, as production runs it; see buildIfStale), run by node directly so the measured process is the CLI itself. */
+export const BUILT_CLI = join(ROOT, "build", "cli", "cli.js");
+
 export async function cli(args: string[], opts: { input?: string; allowFail?: boolean } = {}): Promise<Measured> {
-  const r = await runMeasured(process.execPath, ["--import", "tsx", "importers/cli.ts", ...args], { input: opts.input });
+  if (!existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: run buildIfStale() first`);
+  const r = await runMeasured(process.execPath, [BUILT_CLI, ...args], { input: opts.input });
   if (r.code !== 0 && !opts.allowFail) {
     throw new Error(`cli ${args.slice(0, 3).join(" ")} … failed (exit ${r.code}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-4000)}`);
   }
@@ -178,12 +181,15 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-/** Builds the app (`npm run build`) when build/server/index.js is missing or older than its sources. */
+/**
+ * Builds the app and the CLI (`npm run build`) when build/server/index.js or build/cli/cli.js is missing or older
+ * than their sources.
+ */
 export async function buildIfStale(): Promise<{ built: boolean; seconds: number }> {
-  const out = join(ROOT, "build", "server", "index.js");
-  const sources = ["app", "db", "vite.config.ts", "package-lock.json"].map((p) => join(ROOT, p)).filter(existsSync);
+  const outs = [join(ROOT, "build", "server", "index.js"), BUILT_CLI];
+  const sources = ["app", "db", "importers", "vite.config.ts", "package.json", "package-lock.json"].map((p) => join(ROOT, p)).filter(existsSync);
   const newest = Math.max(...sources.map(newestMtime));
-  if (existsSync(out) && statSync(out).mtimeMs >= newest && existsSync(join(ROOT, "build", "client"))) {
+  if (outs.every((out) => existsSync(out) && statSync(out).mtimeMs >= newest) && existsSync(join(ROOT, "build", "client"))) {
     log("build: up to date");
     return { built: false, seconds: 0 };
   }

@@ -154,6 +154,8 @@ async function main(): Promise<number> {
   if (!Number.isInteger(connections) || connections < 2) throw new Error("--connections must be a whole number, 2 or more");
   log(`load: ${scale.name} scale, ${connections} connections for ${duration} s on ${JSON.stringify(machine())}`);
 
+  // The app and the CLI, built as production runs them.
+  await buildIfStale();
   // The bench database, imported once and reused; the test runs on a copy.
   const { dir, manifest } = await dataset(scale);
   const benchDb = join(DATA, `${scale.name}.db`);
@@ -203,7 +205,6 @@ async function main(): Promise<number> {
   const revision = await revise(join(dir, bdt), revisedZip);
   log(`revised edition: ${revision.revised} of ${revision.rows} rows of ${bdt} with one more clinical submission`);
 
-  await buildIfStale();
   const server = await startServer(dbPath);
   let exit = 0;
   try {

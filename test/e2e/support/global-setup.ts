@@ -2,8 +2,8 @@
  * The browser journeys' world, made once per `npm run test:e2e`:
  *
  *   1. checks that Chromium is there (Debian's package; CHROMIUM_PATH overrides the path),
- *   2. runs the production build (`npx remix vite:build`),
- *   3. seeds a fresh demo database in a temporary directory through the CLI (`demo seed`),
+ *   2. runs the production build of the app and the CLI (`npm run build`),
+ *   3. seeds a fresh demo database in a temporary directory through the built CLI (`node build/cli/cli.js demo seed`),
  *   4. starts `node server.js` on a free port and waits until it answers,
  *   5. provides the base URL and the database path to the tests (`inject("e2eBaseUrl")`).
  *
@@ -101,7 +101,7 @@ export default async function setup(project: TestProject) {
     );
   }
 
-  run("production build (remix vite:build)", "npx", ["remix", "vite:build"]);
+  run("production build (npm run build: the app and the CLI)", "npm", ["run", "build"]);
 
   const dir = mkdtempSync(join(tmpdir(), "icb-e2e-"));
   let server: ChildProcess | undefined;
@@ -116,7 +116,7 @@ export default async function setup(project: TestProject) {
 
   try {
     const databasePath = join(dir, "e2e.db");
-    run("demo database seeded", "npx", ["tsx", "importers/cli.ts", "--db", databasePath, "demo", "seed"]);
+    run("demo database seeded by the built CLI", process.execPath, ["build/cli/cli.js", "--db", databasePath, "demo", "seed"]);
 
     const port = await freePort();
     const host = "127.0.0.1";
