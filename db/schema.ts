@@ -304,6 +304,8 @@ export interface OcDailyTable {
   admin: number;
   other: number;
   total: number;
+  /** Submissions in the hours starting 08:00 and 09:00 (the measures' 08:00–10:00 share). */
+  total_0800_1000: ColumnType<number, number | undefined, number>;
   /** The Monday of the date's ISO week. */
   week: ColumnType<string, string | undefined, string>;
 }

@@ -6,7 +6,7 @@ import { ImportError } from "./core/errors";
 import { parseDate, practiceCode, requireWidth, validateRecord, type FieldColumns } from "./core/fields";
 import type { ImportContext, Importer } from "./core/run";
 import { recomputeMeasures } from "~/services/measures.server";
-import { rebuildIcbHourly, setOcDailyWeeks } from "~/services/oc-aggregates.server";
+import { MORNING_HOURS, rebuildIcbHourly, setOcDailyWeeks } from "~/services/oc-aggregates.server";
 
 /**
  * NHS England "Submissions via OC Systems By Day and Time" (data-formats.md, section 1b): online consultation
@@ -607,13 +607,19 @@ async function mergeDated(ctx: ImportContext<OcByDayTimeOptions>, trx: StagingTr
 async function writeDatedAggregates(ctx: ImportContext<OcByDayTimeOptions>, trx: StagingTrx): Promise<void> {
   await trx
     .insertInto("oc_daily")
-    .columns(["practice_code", "date", "clinical", "admin", "other", "total"])
+    .columns(["practice_code", "date", "clinical", "admin", "other", "total", "total_0800_1000"])
     .expression(
       trx
         .selectFrom(STAGING)
         .where("weekday", "=", 0)
         .select(["practice_code", "period"])
-        .select((eb) => [eb.fn.sum<number>("clinical").as("clinical"), eb.fn.sum<number>("admin").as("admin"), eb.fn.sum<number>("other").as("other"), eb.fn.sum<number>("total").as("total")])
+        .select((eb) => [
+          eb.fn.sum<number>("clinical").as("clinical"),
+          eb.fn.sum<number>("admin").as("admin"),
+          eb.fn.sum<number>("other").as("other"),
+          eb.fn.sum<number>("total").as("total"),
+          eb.fn.sum<number>(eb.case().when("hour", "in", MORNING_HOURS).then(eb.ref("total")).else(0).end()).as("total_0800_1000"),
+        ])
         .groupBy(["practice_code", "period"]),
     )
     .onConflict((oc) =>
@@ -622,6 +628,7 @@ async function writeDatedAggregates(ctx: ImportContext<OcByDayTimeOptions>, trx:
         admin: eb.ref("excluded.admin"),
         other: eb.ref("excluded.other"),
         total: eb.ref("excluded.total"),
+        total_0800_1000: eb.ref("excluded.total_0800_1000"),
       })),
     )
     .execute();

@@ -353,8 +353,9 @@ export const ocSubmissionsImporter: Importer<OcSubmissionsOptions> = {
     }
 
     const publication = givenPublication ?? latestMonth;
+    const unknown = await unknownPractices(ctx, byMonth);
     await writeMonths(ctx, byMonth, publication);
-    await warnUnknownPractices(ctx, byMonth);
+    if (unknown > 0) ctx.warn("Submissions kept for practices not yet in the practice data (import epraccur to name them)", unknown);
   },
 };
 
@@ -432,6 +433,8 @@ async function writeMonths(ctx: ImportContext<OcSubmissionsOptions>, byMonth: Ma
 
   for (const month of [...byMonth.keys()].sort()) {
     const practices = byMonth.get(month)!;
+    // Each month is let go once written, so the heap holds what is left to write, not the whole file.
+    byMonth.delete(month);
     const stored = new Map<string, OcRow>();
     for (const r of await ctx.trx.selectFrom("oc_monthly").selectAll().where("month", "=", month).execute()) stored.set(r.practice_code, r);
     const changed: string[] = [];
@@ -486,7 +489,8 @@ async function writeMonths(ctx: ImportContext<OcSubmissionsOptions>, byMonth: Ma
   }
 }
 
-async function warnUnknownPractices(ctx: ImportContext<OcSubmissionsOptions>, byMonth: Map<string, Map<string, Map<string, SupplierValues>>>) {
+/** How many of the file's practices are not in the practice data (counted before `writeMonths` lets the months go). */
+async function unknownPractices(ctx: ImportContext<OcSubmissionsOptions>, byMonth: Map<string, Map<string, Map<string, SupplierValues>>>): Promise<number> {
   const codes = new Set<string>();
   for (const practices of byMonth.values()) for (const code of practices.keys()) codes.add(code);
   let unknown = 0;
@@ -494,5 +498,5 @@ async function warnUnknownPractices(ctx: ImportContext<OcSubmissionsOptions>, by
     const known = await ctx.trx.selectFrom("practices").select("ods_code").where("ods_code", "in", group).execute();
     unknown += group.length - known.length;
   }
-  if (unknown > 0) ctx.warn("Submissions kept for practices not yet in the practice data (import epraccur to name them)", unknown);
+  return unknown;
 }

@@ -3,6 +3,8 @@ import type { Database } from "../../db/schema";
 import { addDays } from "~/domain/calendar";
 import { computeMeasures, decileLines, measureById, type FactName, type Facts } from "~/domain/measures";
 import { ALL_PRACTICES_SCOPE, isSuppressed } from "~/services/benchmarks.server";
+import { MORNING_HOURS } from "~/services/oc-aggregates.server";
+import { BulkInsert } from "../../importers/core/bulk";
 
 /**
  * Where each fact behind the measures comes from, for one month (`YYYY-MM-01`), and the stored measure values
@@ -62,15 +64,13 @@ export async function factsForMonth(db: Kysely<Database>, month: string, practic
         r.gp_fte === null || r.nurses_fte === null || r.dpc_fte === null ? null : r.gp_fte + r.nurses_fte + r.dpc_fte,
       );
     }
-    // Submissions by time: the dated edition where the month has it, else the weekday-aggregated edition.
+    // Submissions by time: the dated edition where the month has it (its day sums in `oc_daily`, kept in step with
+    // `oc_hourly` by the By Day and Time importer; ADR 17), else the weekday-aggregated edition.
     const timed = await scoped(
       db
-        .selectFrom("oc_hourly")
+        .selectFrom("oc_daily")
         .select("practice_code")
-        .select((eb) => [
-          eb.fn.sum<number>("total").as("all"),
-          eb.fn.sum<number>(eb.case().when("hour", "in", [8, 9]).then(eb.ref("total")).else(0).end()).as("morning"),
-        ])
+        .select((eb) => [eb.fn.sum<number>("total").as("all"), eb.fn.sum<number>("total_0800_1000").as("morning")])
         .where("date", ">=", month)
         .where("date", "<=", end)
         .groupBy("practice_code"),
@@ -88,7 +88,7 @@ export async function factsForMonth(db: Kysely<Database>, month: string, practic
         .select("practice_code")
         .select((eb) => [
           eb.fn.sum<number>("total").as("all"),
-          eb.fn.sum<number>(eb.case().when("hour", "in", [8, 9]).then(eb.ref("total")).else(0).end()).as("morning"),
+          eb.fn.sum<number>(eb.case().when("hour", "in", MORNING_HOURS).then(eb.ref("total")).else(0).end()).as("morning"),
         ])
         .where("month", "=", month)
         .groupBy("practice_code"),
@@ -123,41 +123,60 @@ export interface PracticeMonths {
   practices?: Iterable<string>;
 }
 
-/** Recomputes and stores the measures for the given months (and practices). Returns the rows written. */
+const MEASURE_VALUE_COLUMNS = ["measure_id", "month", "practice_code", "numerator", "denominator", "value", "computed_at"] as const;
+
+/**
+ * Recomputes the measures for the given months (and practices) and stores what changed: a value that differs from
+ * the stored one (or is new) is written, one no longer computed is deleted, and an unchanged one is left as it is
+ * (its `computed_at` stays the time it was last changed). An import usually changes a few measures of each
+ * practice-month, and rewriting all of them, with their two indexes, was most of its time (ADR 17). Each month whose
+ * values changed has its distributions rewritten. Returns the values written or deleted.
+ */
 export async function recomputeMeasures(db: Kysely<Database>, scope: PracticeMonths): Promise<number> {
   const practices = scope.practices ? [...new Set(scope.practices)] : undefined;
   const computed_at = new Date().toISOString();
-  let written = 0;
+  const writer = new BulkInsert(db, "measure_values", MEASURE_VALUE_COLUMNS, { batch: 500, upsert: { key: ["measure_id", "month", "practice_code"] } });
+  const changedMonths: string[] = [];
+  let changes = 0;
   for (const month of [...new Set(scope.months)].sort()) {
-    const facts = await factsForMonth(db, month, practices);
-    if (practices) {
-      for (const group of chunks(practices)) {
-        await db.deleteFrom("measure_values").where("month", "=", month).where("practice_code", "in", group).execute();
+    const before = changes;
+    // Named practices a group at a time: what a group reads dies young, so a national import's heap stays small.
+    for (const group of practices ? chunks(practices) : [undefined]) {
+      const facts = await factsForMonth(db, month, group);
+      const stored = new Map<string, { numerator: number | null; denominator: number | null; value: number | null }>();
+      let query = db.selectFrom("measure_values").select(["measure_id", "practice_code", "numerator", "denominator", "value"]).where("month", "=", month);
+      if (group) query = query.where("practice_code", "in", group);
+      for (const r of await query.execute()) stored.set(`${r.practice_code}|${r.measure_id}`, r);
+      for (const [practice_code, f] of facts) {
+        for (const m of computeMeasures(f)) {
+          if (m.numerator === null && m.denominator === null) continue;
+          const key = `${practice_code}|${m.measureId}`;
+          const old = stored.get(key);
+          stored.delete(key);
+          if (old && old.numerator === m.numerator && old.denominator === m.denominator && old.value === m.value) continue;
+          await writer.add([m.measureId, month, practice_code, m.numerator, m.denominator, m.value, computed_at]);
+          changes++;
+        }
       }
-    } else {
-      await db.deleteFrom("measure_values").where("month", "=", month).execute();
-    }
-    const rows = [];
-    for (const [practice_code, f] of facts) {
-      for (const m of computeMeasures(f)) {
-        if (m.numerator === null && m.denominator === null) continue;
-        rows.push({
-          measure_id: m.measureId,
-          month,
-          practice_code,
-          numerator: m.numerator,
-          denominator: m.denominator,
-          value: m.value,
-          computed_at,
-        });
+      await writer.flush();
+      // What is left was stored and is no longer computed (its facts are gone).
+      const gone = new Map<string, string[]>();
+      for (const key of stored.keys()) {
+        const [practice_code, measure_id] = key.split("|") as [string, string];
+        const list = gone.get(practice_code);
+        if (list) list.push(measure_id);
+        else gone.set(practice_code, [measure_id]);
+      }
+      for (const [practice_code, ids] of gone) {
+        await db.deleteFrom("measure_values").where("month", "=", month).where("practice_code", "=", practice_code).where("measure_id", "in", ids).execute();
+        changes += ids.length;
       }
     }
-    for (const group of chunks(rows, 300)) await db.insertInto("measure_values").values(group).execute();
-    written += rows.length;
+    if (changes > before) changedMonths.push(month);
   }
   // One practice's value moves every other's rank in the month: its distributions are rewritten whole.
-  await writeMeasureDistributions(db, scope.months);
-  return written;
+  if (changedMonths.length > 0) await writeMeasureDistributions(db, changedMonths);
+  return changes;
 }
 
 /**

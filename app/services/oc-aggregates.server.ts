@@ -12,6 +12,9 @@ import { isoWeekStart } from "~/domain/compliance-report";
 
 type Db = Kysely<Database>;
 
+/** The hours (starting at) summed into `oc_daily.total_0800_1000`: 08:00–09:59. */
+export const MORNING_HOURS = [8, 9];
+
 /** ICBs whose hourly sums a membership change alters: the old and new ICBs of moved practices that have any data. */
 export async function icbsAffectedByMoves(db: Db, moves: readonly { practice: string; from: string | null; to: string | null }[]): Promise<string[]> {
   const icbs = new Set<string>();
@@ -108,12 +111,18 @@ export async function rebuildOcAggregates(db: Db): Promise<void> {
   await db.deleteFrom("oc_daily").execute();
   await db
     .insertInto("oc_daily")
-    .columns(["practice_code", "date", "clinical", "admin", "other", "total"])
+    .columns(["practice_code", "date", "clinical", "admin", "other", "total", "total_0800_1000"])
     .expression(
       db
         .selectFrom("oc_hourly")
         .select(["practice_code", "date"])
-        .select((eb) => [eb.fn.sum<number>("clinical").as("clinical"), eb.fn.sum<number>("admin").as("admin"), eb.fn.sum<number>("other").as("other"), eb.fn.sum<number>("total").as("total")])
+        .select((eb) => [
+          eb.fn.sum<number>("clinical").as("clinical"),
+          eb.fn.sum<number>("admin").as("admin"),
+          eb.fn.sum<number>("other").as("other"),
+          eb.fn.sum<number>("total").as("total"),
+          eb.fn.sum<number>(eb.case().when("hour", "in", MORNING_HOURS).then(eb.ref("total")).else(0).end()).as("total_0800_1000"),
+        ])
         .groupBy(["practice_code", "date"]),
     )
     .execute();

@@ -11,6 +11,7 @@ import * as ocAggregates from "./2026-12-06_02_oc_aggregates";
 import * as complianceWeek from "./2026-12-06_03_compliance_week";
 import * as complianceFlagIndex from "./2026-12-06_04_compliance_flag_index";
 import * as measureDistributions from "./2026-12-06_05_measure_distributions";
+import * as ocDailyMorning from "./2026-12-07_01_oc_daily_morning";
 
 /**
  * Every migration, by ISO-dated name. A static list (rather than a folder read at run time) so that the
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-06_03_compliance_week": complianceWeek,
   "2026-12-06_04_compliance_flag_index": complianceFlagIndex,
   "2026-12-06_05_measure_distributions": measureDistributions,
+  "2026-12-07_01_oc_daily_morning": ocDailyMorning,
 };

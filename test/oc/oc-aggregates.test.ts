@@ -4,6 +4,7 @@
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isoWeekStart } from "~/domain/compliance-report";
+import { factsForMonth } from "~/services/measures.server";
 import { importFile } from "../../importers/core/run";
 import { epraccurImporter } from "../../importers/epraccur";
 import { createTestDatabase, dumpTables, type TestDatabase } from "../support/db";
@@ -38,14 +39,15 @@ function csv(name: string, lines: string[]): string {
 function expected() {
   const hourly = rows(t, "oc_hourly", "practice_code, date, hour") as { practice_code: string; date: string; hour: number; clinical: number; admin: number; other: number; total: number }[];
   const icbOf = new Map((rows(t, "practices", "ods_code") as { ods_code: string; icb_code: string | null }[]).map((p) => [p.ods_code, p.icb_code]));
-  const daily = new Map<string, { practice_code: string; date: string; clinical: number; admin: number; other: number; total: number; week: string }>();
+  const daily = new Map<string, { practice_code: string; date: string; clinical: number; admin: number; other: number; total: number; total_0800_1000: number; week: string }>();
   const icb = new Map<string, { icb_code: string; date: string; hour: number; clinical: number; total: number; practices: number }>();
   for (const h of hourly) {
-    const d = daily.get(`${h.practice_code}|${h.date}`) ?? { practice_code: h.practice_code, date: h.date, clinical: 0, admin: 0, other: 0, total: 0, week: isoWeekStart(h.date) };
+    const d = daily.get(`${h.practice_code}|${h.date}`) ?? { practice_code: h.practice_code, date: h.date, clinical: 0, admin: 0, other: 0, total: 0, total_0800_1000: 0, week: isoWeekStart(h.date) };
     d.clinical += h.clinical;
     d.admin += h.admin;
     d.other += h.other;
     d.total += h.total;
+    if (h.hour === 8 || h.hour === 9) d.total_0800_1000 += h.total;
     daily.set(`${h.practice_code}|${h.date}`, d);
     const code = icbOf.get(h.practice_code);
     if (!code) continue;
@@ -80,13 +82,24 @@ describe("oc_daily and oc_icb_hourly", () => {
     await importOc(t, csv("first.csv", FIRST));
     const s = stored();
     expect(s).toEqual(expected());
-    expect(s.daily).toContainEqual({ practice_code: "A81001", date: "2026-03-02", clinical: 10, admin: 3, other: 1, total: 14, week: "2026-03-02" });
-    expect(s.daily).toContainEqual({ practice_code: "Y02960", date: "2026-03-02", clinical: 7, admin: 3, other: 0, total: 10, week: "2026-03-02" });
+    expect(s.daily).toContainEqual({ practice_code: "A81001", date: "2026-03-02", clinical: 10, admin: 3, other: 1, total: 14, total_0800_1000: 14, week: "2026-03-02" });
+    expect(s.daily).toContainEqual({ practice_code: "Y02960", date: "2026-03-02", clinical: 7, admin: 3, other: 0, total: 10, total_0800_1000: 10, week: "2026-03-02" });
     expect(s.icb).toEqual([
       { icb_code: "QHM", date: "2026-03-02", hour: 8, clinical: 9, total: 16, practices: 2 },
       { icb_code: "QHM", date: "2026-03-02", hour: 9, clinical: 4, total: 4, practices: 1 },
       { icb_code: "QHM", date: "2026-03-03", hour: 13, clinical: 7, total: 10, practices: 2 },
     ]);
+  });
+
+  it("the month's measures read their 08:00–10:00 share from oc_daily, equal to the hourly rows' sums, after a restatement too", async () => {
+    await importOc(t, csv("first.csv", FIRST));
+    let facts = await factsForMonth(t.db, "2026-03-01");
+    // A81001: 2 March 14 (all at 08:00 and 09:00), 3 March 2 at 13:00. A81065: 6 at 08:00, 8 at 13:00.
+    expect(facts.get("A81001")).toMatchObject({ oc_timed_total: 16, oc_0800_1000: 14 });
+    expect(facts.get("A81065")).toMatchObject({ oc_timed_total: 14, oc_0800_1000: 6 });
+    await importOc(t, csv("later.csv", [dated("02/03/2026", "Monday", 8, "A81001", "S1", 1, 0, 0), dated("02/03/2026", "Monday", 11, "A81001", "S1", 2, 0, 0)]));
+    facts = await factsForMonth(t.db, "2026-03-01");
+    expect(facts.get("A81001")).toMatchObject({ oc_timed_total: 5, oc_0800_1000: 1 });
   });
 
   it("a restated file changes only the practice-dates it holds, and both aggregates follow", async () => {
