@@ -6,7 +6,7 @@ import { ImportError } from "./core/errors";
 import { parseDate, practiceCode, requireWidth, validateRecord, type FieldColumns } from "./core/fields";
 import type { ImportContext, Importer } from "./core/run";
 import { recomputeMeasures } from "~/services/measures.server";
-import { MORNING_HOURS, rebuildIcbHourly, setOcDailyWeeks } from "~/services/oc-aggregates.server";
+import { DAY_SUM_COLUMNS, daySums, rebuildIcbHourly, setOcDailyWeeks } from "~/services/oc-aggregates.server";
 
 /**
  * NHS England "Submissions via OC Systems By Day and Time" (data-formats.md, section 1b): online consultation
@@ -607,21 +607,8 @@ async function mergeDated(ctx: ImportContext<OcByDayTimeOptions>, trx: StagingTr
 async function writeDatedAggregates(ctx: ImportContext<OcByDayTimeOptions>, trx: StagingTrx): Promise<void> {
   await trx
     .insertInto("oc_daily")
-    .columns(["practice_code", "date", "clinical", "admin", "other", "total", "total_0800_1000"])
-    .expression(
-      trx
-        .selectFrom(STAGING)
-        .where("weekday", "=", 0)
-        .select(["practice_code", "period"])
-        .select((eb) => [
-          eb.fn.sum<number>("clinical").as("clinical"),
-          eb.fn.sum<number>("admin").as("admin"),
-          eb.fn.sum<number>("other").as("other"),
-          eb.fn.sum<number>("total").as("total"),
-          eb.fn.sum<number>(eb.case().when("hour", "in", MORNING_HOURS).then(eb.ref("total")).else(0).end()).as("total_0800_1000"),
-        ])
-        .groupBy(["practice_code", "period"]),
-    )
+    .columns(["practice_code", "date", ...DAY_SUM_COLUMNS])
+    .expression(trx.selectFrom(STAGING).where("weekday", "=", 0).select(["practice_code", "period"]).select(daySums).groupBy(["practice_code", "period"]))
     .onConflict((oc) =>
       oc.columns(["practice_code", "date"]).doUpdateSet((eb) => ({
         clinical: eb.ref("excluded.clinical"),

@@ -3,7 +3,7 @@ import type { Database } from "../../db/schema";
 import { addDays } from "~/domain/calendar";
 import { computeMeasures, decileLines, measureById, type FactName, type Facts } from "~/domain/measures";
 import { ALL_PRACTICES_SCOPE, isSuppressed } from "~/services/benchmarks.server";
-import { MORNING_HOURS } from "~/services/oc-aggregates.server";
+import { morningSum } from "~/services/oc-aggregates.server";
 import { BulkInsert } from "../../importers/core/bulk";
 
 /**
@@ -88,7 +88,7 @@ export async function factsForMonth(db: Kysely<Database>, month: string, practic
         .select("practice_code")
         .select((eb) => [
           eb.fn.sum<number>("total").as("all"),
-          eb.fn.sum<number>(eb.case().when("hour", "in", MORNING_HOURS).then(eb.ref("total")).else(0).end()).as("morning"),
+          morningSum(eb).as("morning"),
         ])
         .where("month", "=", month)
         .groupBy("practice_code"),

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { ExpressionBuilder, Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import { isoWeekStart } from "~/domain/compliance-report";
 
@@ -14,6 +14,28 @@ type Db = Kysely<Database>;
 
 /** The hours (starting at) summed into `oc_daily.total_0800_1000`: 08:00–09:59. */
 export const MORNING_HOURS = [8, 9];
+
+/** The submissions of hourly rows in the hours starting 08:00 and 09:00, summed (`hour` and `total` columns). */
+export function morningSum(eb: ExpressionBuilder<any, any>) {
+  return eb.fn.sum<number>(eb.case().when("hour", "in", MORNING_HOURS).then(eb.ref("total")).else(0).end());
+}
+
+/** The `oc_daily` columns that sum a practice-date's hours, in the order `daySums` selects them. */
+export const DAY_SUM_COLUMNS = ["clinical", "admin", "other", "total", "total_0800_1000"] as const;
+
+/**
+ * A practice-date's sums of hourly rows, from `oc_hourly` or the By Day and Time importer's staging table (both have
+ * `clinical`, `admin`, `other`, `total` and `hour`), for a query grouped by practice and date.
+ */
+export function daySums(eb: ExpressionBuilder<any, any>) {
+  return [
+    eb.fn.sum<number>("clinical").as("clinical"),
+    eb.fn.sum<number>("admin").as("admin"),
+    eb.fn.sum<number>("other").as("other"),
+    eb.fn.sum<number>("total").as("total"),
+    morningSum(eb).as("total_0800_1000"),
+  ];
+}
 
 /** ICBs whose hourly sums a membership change alters: the old and new ICBs of moved practices that have any data. */
 export async function icbsAffectedByMoves(db: Db, moves: readonly { practice: string; from: string | null; to: string | null }[]): Promise<string[]> {
@@ -111,20 +133,8 @@ export async function rebuildOcAggregates(db: Db): Promise<void> {
   await db.deleteFrom("oc_daily").execute();
   await db
     .insertInto("oc_daily")
-    .columns(["practice_code", "date", "clinical", "admin", "other", "total", "total_0800_1000"])
-    .expression(
-      db
-        .selectFrom("oc_hourly")
-        .select(["practice_code", "date"])
-        .select((eb) => [
-          eb.fn.sum<number>("clinical").as("clinical"),
-          eb.fn.sum<number>("admin").as("admin"),
-          eb.fn.sum<number>("other").as("other"),
-          eb.fn.sum<number>("total").as("total"),
-          eb.fn.sum<number>(eb.case().when("hour", "in", MORNING_HOURS).then(eb.ref("total")).else(0).end()).as("total_0800_1000"),
-        ])
-        .groupBy(["practice_code", "date"]),
-    )
+    .columns(["practice_code", "date", ...DAY_SUM_COLUMNS])
+    .expression(db.selectFrom("oc_hourly").select(["practice_code", "date"]).select(daySums).groupBy(["practice_code", "date"]))
     .execute();
   await setOcDailyWeeks(db, (await db.selectFrom("oc_daily").select("date").distinct().execute()).map((r) => r.date));
   await db.deleteFrom("oc_icb_hourly").execute();
