@@ -124,6 +124,8 @@ export function londonTime(epochMinute: number): string {
 
 export class CoreHoursCalendar {
   private readonly holidays: Map<string, string>;
+  /** Each date's core window once worked out (the holidays never change after construction). */
+  private readonly windows = new Map<string, Readonly<Window> | null>();
 
   constructor(bankHolidays: Iterable<BankHoliday> = BUNDLED_BANK_HOLIDAYS) {
     this.holidays = new Map();
@@ -140,9 +142,13 @@ export class CoreHoursCalendar {
   }
 
   /** The day's core hours as epoch minutes, or null on a weekend or bank holiday. */
-  coreWindow(date: string): Window | null {
-    if (!this.isCoreDay(date)) return null;
-    return { start: localMinute(date, CORE_START), end: localMinute(date, CORE_END) };
+  coreWindow(date: string): Readonly<Window> | null {
+    let window = this.windows.get(date);
+    if (window === undefined) {
+      window = this.isCoreDay(date) ? Object.freeze({ start: localMinute(date, CORE_START), end: localMinute(date, CORE_END) }) : null;
+      this.windows.set(date, window);
+    }
+    return window;
   }
 
   /** Core days from `from` to `to`, inclusive. */

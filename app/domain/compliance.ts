@@ -81,92 +81,95 @@ function emptyMinutes(): Minutes {
  * any order; `pauses` are the approved ones only.
  */
 export function computeDay(window: Window, intervals: readonly AvailabilityInterval[], pauses: readonly ApprovedPause[]): DayResult {
-  const { start: ws, end: we } = window;
-  const relevantIntervals = intervals.filter((i) => i.start < we && i.end > ws && i.end > i.start);
-  const relevantPauses = pauses.filter((p) => p.start < we && p.end > ws && p.end > p.start);
+  // Called for every practice-day of a rebuild (1.6 million for England), so written without allocating per
+  // stretch: states are small integers, and reasons and pause ids are gathered only for closed stretches. The
+  // rules are exactly those of the minute-by-minute count in test/unit/compliance-engine.test.ts.
+  const ws = window.start;
+  const we = window.end;
+  const relevantIntervals: AvailabilityInterval[] = [];
+  for (const i of intervals) if (i.start < we && i.end > ws && i.end > i.start) relevantIntervals.push(i);
+  const relevantPauses: ApprovedPause[] = [];
+  for (const p of pauses) if (p.start < we && p.end > ws && p.end > p.start) relevantPauses.push(p);
 
-  const points = new Set<number>([ws, we]);
-  for (const i of relevantIntervals) {
-    points.add(Math.max(i.start, ws));
-    points.add(Math.min(i.end, we));
-  }
-  for (const p of relevantPauses) {
-    points.add(Math.max(p.start, ws));
-    points.add(Math.min(p.end, we));
-  }
-  const sorted = [...points].sort((a, b) => a - b);
+  const points: number[] = [ws, we];
+  for (const i of relevantIntervals) points.push(i.start > ws ? i.start : ws, i.end < we ? i.end : we);
+  for (const p of relevantPauses) points.push(p.start > ws ? p.start : ws, p.end < we ? p.end : we);
+  points.sort((a, b) => a - b);
 
-  const result: DayResult = {
-    coreMinutes: we - ws,
-    ...emptyMinutes(),
-    clinical: emptyMinutes(),
-    admin: emptyMinutes(),
-    episodes: [],
-  };
-
+  const total: Minutes = emptyMinutes();
+  const clinical: Minutes = emptyMinutes();
+  const admin: Minutes = emptyMinutes();
+  const episodes: ClosureEpisode[] = [];
   let current: ClosureEpisode | null = null;
-  const closeEpisode = () => {
-    if (current) result.episodes.push(current);
-    current = null;
-  };
 
-  for (let k = 0; k + 1 < sorted.length; k++) {
-    const a = sorted[k]!;
-    const b = sorted[k + 1]!;
+  for (let k = 0; k + 1 < points.length; k++) {
+    const a = points[k]!;
+    const b = points[k + 1]!;
+    if (b === a) continue;
     const len = b - a;
     // Everything constant on [a, b): read the state at a.
-    const state: Record<RequestKind, number> = { clinical: NONE, admin: NONE };
-    const reasons = new Set<string>();
+    let clinicalState = NONE;
+    let adminState = NONE;
     for (const i of relevantIntervals) {
       if (i.start > a || i.end <= a) continue;
       const value = i.status === "closed" ? CLOSED : OPEN;
-      for (const kind of ["clinical", "admin"] as const) {
-        if (covers(i.category, kind) && value > state[kind]) state[kind] = value;
-      }
-      if (i.status === "closed" && i.reason) reasons.add(i.reason);
+      if (i.category !== "admin" && value > clinicalState) clinicalState = value;
+      if (i.category !== "clinical" && value > adminState) adminState = value;
     }
-    const paused: Record<RequestKind, boolean> = { clinical: false, admin: false };
-    const pauseIds: number[] = [];
+    let clinicalPaused = false;
+    let adminPaused = false;
     for (const p of relevantPauses) {
       if (p.start > a || p.end <= a) continue;
-      if (covers(p.category, "clinical")) paused.clinical = true;
-      if (covers(p.category, "admin")) paused.admin = true;
-      pauseIds.push(p.id);
+      if (p.category !== "admin") clinicalPaused = true;
+      if (p.category !== "clinical") adminPaused = true;
     }
+    count(clinical, clinicalState, clinicalPaused, len);
+    count(admin, adminState, adminPaused, len);
 
-    for (const kind of ["clinical", "admin"] as const) {
-      const m = result[kind];
-      if (state[kind] === CLOSED) {
-        if (paused[kind]) m.excepted += len;
-        else m.closed += len;
-      } else if (state[kind] === OPEN) m.open += len;
-      else m.unknown += len;
-    }
-
-    const closedKinds = (["clinical", "admin"] as const).filter((kind) => state[kind] === CLOSED);
-    if (closedKinds.length > 0) {
-      const excepted = closedKinds.every((kind) => paused[kind]);
-      if (excepted) result.excepted += len;
-      else result.closed += len;
-      const category: IntervalCategory = closedKinds.length === 2 ? "all" : closedKinds[0]!;
-      const ep = current as ClosureEpisode | null;
-      if (ep && ep.end === a && ep.category === category && ep.excepted === excepted) {
-        ep.end = b;
-        ep.minutes += len;
-        for (const r of reasons) if (!ep.reasons.includes(r)) ep.reasons.push(r);
-        for (const id of pauseIds) if (excepted && !ep.pauseIds.includes(id)) ep.pauseIds.push(id);
-      } else {
-        closeEpisode();
-        current = { start: a, end: b, minutes: len, category, excepted, reasons: [...reasons], pauseIds: excepted ? [...new Set(pauseIds)] : [] };
+    const clinicalClosed = clinicalState === CLOSED;
+    const adminClosed = adminState === CLOSED;
+    if (clinicalClosed || adminClosed) {
+      const excepted = (!clinicalClosed || clinicalPaused) && (!adminClosed || adminPaused);
+      if (excepted) total.excepted += len;
+      else total.closed += len;
+      const category: IntervalCategory = clinicalClosed && adminClosed ? "all" : clinicalClosed ? "clinical" : "admin";
+      let ep: ClosureEpisode = current ?? { start: a, end: b, minutes: 0, category, excepted, reasons: [], pauseIds: [] };
+      if (current && !(current.end === a && current.category === category && current.excepted === excepted)) {
+        episodes.push(current);
+        ep = { start: a, end: b, minutes: 0, category, excepted, reasons: [], pauseIds: [] };
       }
+      ep.end = b;
+      ep.minutes += len;
+      // The closed intervals' reasons and (when excepted) the pauses' ids, each once, in the order given.
+      for (const i of relevantIntervals) {
+        if (i.start > a || i.end <= a || i.status !== "closed" || !i.reason) continue;
+        if (!ep.reasons.includes(i.reason)) ep.reasons.push(i.reason);
+      }
+      if (excepted) {
+        for (const p of relevantPauses) {
+          if (p.start > a || p.end <= a) continue;
+          if (!ep.pauseIds.includes(p.id)) ep.pauseIds.push(p.id);
+        }
+      }
+      current = ep;
     } else {
-      closeEpisode();
-      if (state.clinical === OPEN && state.admin === OPEN) result.open += len;
-      else result.unknown += len;
+      if (current) episodes.push(current);
+      current = null;
+      if (clinicalState === OPEN && adminState === OPEN) total.open += len;
+      else total.unknown += len;
     }
   }
-  closeEpisode();
-  return result;
+  if (current) episodes.push(current);
+  return { coreMinutes: we - ws, ...total, clinical, admin, episodes };
+}
+
+/** Adds a stretch of `len` minutes to one kind of request's minutes. */
+function count(m: Minutes, state: number, paused: boolean, len: number): void {
+  if (state === CLOSED) {
+    if (paused) m.excepted += len;
+    else m.closed += len;
+  } else if (state === OPEN) m.open += len;
+  else m.unknown += len;
 }
 
 /** The tool's state in a stretch of one core day, as `computeDay` counts it minute by minute. */

@@ -97,12 +97,20 @@ function sweepDays(
   const records: DayRecord[] = [];
   // A sweep: intervals (sorted by start) join the active list when the day reaches them and leave when they end.
   let next = 0;
-  let active: AvailabilityInterval[] = [];
+  const active: AvailabilityInterval[] = [];
+  const todays: AvailabilityInterval[] = [];
   for (const date of dates) {
     const window = calendar.coreWindow(date)!;
     while (next < intervals.length && intervals[next]!.start < window.end) active.push(intervals[next++]!);
-    active = active.filter((i) => i.end > window.start);
-    const todays = active.filter((i) => i.start < window.end);
+    // Drop the intervals that ended before the day (in place), and keep today's.
+    let kept = 0;
+    todays.length = 0;
+    for (const i of active) {
+      if (i.end <= window.start) continue;
+      active[kept++] = i;
+      if (i.start < window.end) todays.push(i);
+    }
+    active.length = kept;
     if (todays.length === 0) continue;
     const dayPauses = pauses.length === 0 ? pauses : pauses.filter((p) => p.start < window.end && p.end > window.start);
     records.push({ practiceCode, date, ...computeDay(window, todays, dayPauses) });
@@ -156,6 +164,7 @@ class DayWriter {
   private readonly days: BulkInsert<"compliance_days">;
   private readonly episodes: BulkInsert<"closure_episodes">;
   private readonly computedAt = new Date().toISOString();
+  private readonly weeks = new Map<string, string>();
 
   constructor(db: Kysely<Database>) {
     this.days = new BulkInsert(db, "compliance_days", DAY_COLUMNS);
@@ -180,11 +189,17 @@ class DayWriter {
       r.admin.excepted,
       r.admin.unknown,
       this.computedAt,
-      isoWeekStart(r.date),
+      this.weekOf(r.date),
     ]);
     for (const e of r.episodes) {
       await this.episodes.add([r.practiceCode, r.date, e.start, e.end, e.minutes, e.category, e.excepted ? 1 : 0, JSON.stringify(e.reasons), JSON.stringify(e.pauseIds)]);
     }
+  }
+
+  private weekOf(date: string): string {
+    let week = this.weeks.get(date);
+    if (week === undefined) this.weeks.set(date, (week = isoWeekStart(date)));
+    return week;
   }
 
   async flush(): Promise<void> {

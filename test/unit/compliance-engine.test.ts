@@ -255,6 +255,7 @@ describe("open + closed + excepted + no data = core minutes", () => {
       fc.property(fc.array(arbInterval, { maxLength: 10 }), fc.array(arbPause, { maxLength: 3 }), (intervals, pauses) => {
         const r = computeDay(window, intervals, pauses);
         const count = { open: 0, closed: 0, excepted: 0, unknown: 0 };
+        const perKind = { clinical: { open: 0, closed: 0, excepted: 0, unknown: 0 }, admin: { open: 0, closed: 0, excepted: 0, unknown: 0 } };
         for (let m = window.start; m < window.end; m++) {
           const state = (kind: "clinical" | "admin") => {
             const here = intervals.filter((i) => i.start <= m && m < i.end && (i.category === "all" || i.category === kind));
@@ -263,6 +264,10 @@ describe("open + closed + excepted + no data = core minutes", () => {
           const paused = (kind: "clinical" | "admin") => pauses.some((p) => p.start <= m && m < p.end && (p.category === "all" || p.category === kind));
           const c = state("clinical");
           const a = state("admin");
+          for (const [kind, st] of [["clinical", c], ["admin", a]] as const) {
+            if (st === "closed") perKind[kind][paused(kind) ? "excepted" : "closed"]++;
+            else perKind[kind][st === "open" ? "open" : "unknown"]++;
+          }
           const closedKinds = (["clinical", "admin"] as const).filter((k) => (k === "clinical" ? c : a) === "closed");
           if (closedKinds.length) {
             if (closedKinds.every(paused)) count.excepted++;
@@ -272,6 +277,7 @@ describe("open + closed + excepted + no data = core minutes", () => {
           else count.unknown++;
         }
         expect({ open: r.open, closed: r.closed, excepted: r.excepted, unknown: r.unknown }).toEqual(count);
+        expect({ clinical: r.clinical, admin: r.admin }).toEqual(perKind);
       }),
       { numRuns: 300, seed: 42 },
     );
