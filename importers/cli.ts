@@ -195,7 +195,12 @@ export function buildProgram(): Command {
     .option("--from <date>", "first London date, YYYY-MM-DD (default: each practice's first interval)")
     .option("--to <date>", "last London date, YYYY-MM-DD, inclusive (default: each practice's last interval)")
     .addOption(dbOption())
-    .addHelpText("after", "\nDeletes the stored days in the range and recomputes them in one transaction; prints the practices, days and seconds.")
+    .addHelpText(
+      "after",
+      "\nDeletes the stored days in the range and recomputes them in one transaction; prints the practices, days and seconds.\n" +
+        "A range over 90 days is written without the secondary indexes (built again at the end), and its intervals are read\n" +
+        "and computed on a worker thread while this one writes.",
+    )
     .action(async (_opts, cmd: Command) => {
       // --from/--to may be taken by the parent `compliance` command; read them from either.
       const { db: dbFlag, from, to } = cmd.optsWithGlobals<{ db?: string; from?: string; to?: string }>();
@@ -203,8 +208,8 @@ export function buildProgram(): Command {
         if (value !== undefined && !isDate(value)) throw new CommanderError(2, "cli.badDate", `${flag} must be a date like 2026-04-01, got "${value}"`);
       }
       if (from && to && from > to) throw new CommanderError(2, "cli.badRange", "--from must not be after --to");
-      await withDatabase(dbFlag, async ({ db }) => {
-        const r = await rebuildCompliance(db, { from, to, actor: CLI_ACTOR, ip: "cli" });
+      await withDatabase(dbFlag, async ({ db, path }) => {
+        const r = await rebuildCompliance(db, { from, to, actor: CLI_ACTOR, ip: "cli", databasePath: path });
         const span = r.from === null ? "nothing to recompute" : `${r.from} to ${r.to}`;
         console.log(`Compliance rebuilt: ${r.practices} practices, ${r.days} practice-days (${span}) in ${r.seconds.toFixed(3)} s`);
       });

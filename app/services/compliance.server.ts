@@ -160,7 +160,7 @@ const DAY_COLUMNS = [
 const EPISODE_COLUMNS = ["practice_code", "date", "start_min", "end_min", "minutes", "category", "excepted", "reasons", "pause_ids"] as const;
 
 /** Writes computed days and their closure episodes, in batches (ADR 14). */
-class DayWriter {
+export class DayWriter {
   private readonly days: BulkInsert<"compliance_days">;
   private readonly episodes: BulkInsert<"closure_episodes">;
   private readonly computedAt = new Date().toISOString();
@@ -196,6 +196,33 @@ class DayWriter {
     }
   }
 
+  /** Adds the days (and their episodes) of `packDays`, in the same order; returns how many days. */
+  async addPacked(p: PackedDays): Promise<number> {
+    const { codes, dates, days, episodes, episodeText } = p;
+    for (let o = 0; o < days.length; o += DAY_INTS) {
+      const date = dates[days[o + 1]!]!;
+      const row: unknown[] = [codes[days[o]!], date];
+      for (let k = 2; k < DAY_INTS; k++) row.push(days[o + k]);
+      row.push(this.computedAt, this.weekOf(date));
+      await this.days.add(row);
+    }
+    for (let e = 0, o = 0; o < episodes.length; e++, o += EPISODE_INTS) {
+      const day = episodes[o]! * DAY_INTS;
+      await this.episodes.add([
+        codes[days[day]!],
+        dates[days[day + 1]!],
+        episodes[o + 1],
+        episodes[o + 2],
+        episodes[o + 3],
+        CATEGORIES[episodes[o + 4]!],
+        episodes[o + 5],
+        episodeText[2 * e],
+        episodeText[2 * e + 1],
+      ]);
+    }
+    return days.length / DAY_INTS;
+  }
+
   private weekOf(date: string): string {
     let week = this.weeks.get(date);
     if (week === undefined) this.weeks.set(date, (week = isoWeekStart(date)));
@@ -206,6 +233,71 @@ class DayWriter {
     await this.days.flush();
     await this.episodes.flush();
   }
+}
+
+/**
+ * Day records as flat arrays, to pass from a worker thread without cloning 1.6 million objects (ADR 17): per day
+ * `DAY_INTS` integers (practice and date as indexes into `codes` and `dates`, then the minutes in `DAY_COLUMNS`
+ * order), per episode `EPISODE_INTS` (its day's index, start, end, minutes, category as an index into `CATEGORIES`,
+ * excepted) and two strings (reasons and pause ids, as JSON).
+ */
+export interface PackedDays {
+  codes: string[];
+  dates: string[];
+  days: Int32Array;
+  episodes: Int32Array;
+  episodeText: string[];
+}
+
+const DAY_INTS = 15;
+const EPISODE_INTS = 6;
+const CATEGORIES = ["all", "clinical", "admin"] as const;
+
+export function packDays(records: readonly DayRecord[]): PackedDays {
+  const codes: string[] = [];
+  const dates: string[] = [];
+  const codeIndex = new Map<string, number>();
+  const dateIndex = new Map<string, number>();
+  const indexOf = (map: Map<string, number>, list: string[], value: string) => {
+    let i = map.get(value);
+    if (i === undefined) map.set(value, (i = list.push(value) - 1));
+    return i;
+  };
+  const days = new Int32Array(records.length * DAY_INTS);
+  const episodeCount = records.reduce((n, r) => n + r.episodes.length, 0);
+  const episodes = new Int32Array(episodeCount * EPISODE_INTS);
+  const episodeText: string[] = [];
+  let o = 0;
+  let e = 0;
+  records.forEach((r, i) => {
+    days.set(
+      [
+        indexOf(codeIndex, codes, r.practiceCode),
+        indexOf(dateIndex, dates, r.date),
+        r.coreMinutes,
+        r.open,
+        r.closed,
+        r.excepted,
+        r.unknown,
+        r.clinical.open,
+        r.clinical.closed,
+        r.clinical.excepted,
+        r.clinical.unknown,
+        r.admin.open,
+        r.admin.closed,
+        r.admin.excepted,
+        r.admin.unknown,
+      ],
+      o,
+    );
+    o += DAY_INTS;
+    for (const ep of r.episodes) {
+      episodes.set([i, ep.start, ep.end, ep.minutes, CATEGORIES.indexOf(ep.category), ep.excepted ? 1 : 0], e);
+      e += EPISODE_INTS;
+      episodeText.push(JSON.stringify(ep.reasons), JSON.stringify(ep.pauseIds));
+    }
+  });
+  return { codes, dates, days, episodes, episodeText };
 }
 
 export async function storeDays(db: Kysely<Database>, records: DayRecord[]): Promise<void> {
@@ -231,6 +323,16 @@ export class RecomputeSet {
     return this.spans.size;
   }
 
+  /** The spans, by practice code in order, in the groups read and computed together. */
+  groups(): PracticeSpan[][] {
+    const practices = [...this.spans.keys()].sort();
+    const groups: PracticeSpan[][] = [];
+    for (let i = 0; i < practices.length; i += PRACTICES_PER_QUERY) {
+      groups.push(practices.slice(i, i + PRACTICES_PER_QUERY).map((code) => ({ code, ...this.spans.get(code)! })));
+    }
+    return groups;
+  }
+
   /**
    * Recomputes every span: practices in groups (one read of their intervals and pauses per group, their stored
    * days deleted together when their spans agree), computed with `computeDay`, written in batches.
@@ -239,50 +341,67 @@ export class RecomputeSet {
   async run(db: Kysely<Database>, calendar?: CoreHoursCalendar, options: { cleared?: boolean } = {}): Promise<{ practices: number; days: number }> {
     const cal = calendar ?? (await loadCalendar(db));
     const writer = new DayWriter(db);
-    const datesBySpan = new Map<string, string[]>();
+    const compute = new GroupComputer(db, cal);
     let days = 0;
-    const practices = [...this.spans.keys()].sort();
-    for (let i = 0; i < practices.length; i += PRACTICES_PER_QUERY) {
-      const group = practices.slice(i, i + PRACTICES_PER_QUERY);
-      let from = "9999";
-      let to = "";
-      const sameSpan = group.every((p) => {
-        const s = this.spans.get(p)!;
-        return s.from === this.spans.get(group[0]!)!.from && s.to === this.spans.get(group[0]!)!.to;
-      });
-      for (const p of group) {
-        const s = this.spans.get(p)!;
-        if (s.from < from) from = s.from;
-        if (s.to > to) to = s.to;
-      }
+    for (const group of this.groups()) {
       if (!options.cleared) {
-        const deletes = sameSpan ? [group] : group.map((p) => [p]);
-        for (const codes of deletes) {
-          const span = this.spans.get(codes[0]!)!;
-          await db.deleteFrom("compliance_days").where("practice_code", "in", codes).where("date", ">=", span.from).where("date", "<=", span.to).execute();
-          await db.deleteFrom("closure_episodes").where("practice_code", "in", codes).where("date", ">=", span.from).where("date", "<=", span.to).execute();
+        const sameSpan = group.every((s) => s.from === group[0]!.from && s.to === group[0]!.to);
+        const deletes = sameSpan ? [group] : group.map((s) => [s]);
+        for (const spans of deletes) {
+          const codes = spans.map((s) => s.code);
+          const { from, to } = spans[0]!;
+          await db.deleteFrom("compliance_days").where("practice_code", "in", codes).where("date", ">=", from).where("date", "<=", to).execute();
+          await db.deleteFrom("closure_episodes").where("practice_code", "in", codes).where("date", ">=", from).where("date", "<=", to).execute();
         }
       }
-      const allDates = cal.coreDays(from, to);
-      if (allDates.length === 0) continue;
-      const start = cal.coreWindow(allDates[0]!)!.start;
-      const end = cal.coreWindow(allDates.at(-1)!)!.end;
-      const { intervals, pauses } = await readPractices(db, group, start, end);
-      for (const p of group) {
-        const span = this.spans.get(p)!;
-        const key = `${span.from}|${span.to}`;
-        let dates = datesBySpan.get(key);
-        if (!dates) datesBySpan.set(key, (dates = cal.coreDays(span.from, span.to)));
-        const list = intervals.get(p);
-        if (!list || dates.length === 0) continue;
-        for (const record of sweepDays(cal, p, dates, list, pauses.get(p) ?? [])) {
-          await writer.add(record);
-          days++;
-        }
+      for (const record of await compute.group(group)) {
+        await writer.add(record);
+        days++;
       }
     }
     await writer.flush();
     return { practices: this.spans.size, days };
+  }
+}
+
+/** A practice's dates to recompute, inclusive. */
+export interface PracticeSpan {
+  code: string;
+  from: string;
+  to: string;
+}
+
+/** Reads a group of practices' intervals and pauses (one query each) and computes their spans' core days. */
+export class GroupComputer {
+  private readonly datesBySpan = new Map<string, string[]>();
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly calendar: CoreHoursCalendar,
+  ) {}
+
+  async group(spans: readonly PracticeSpan[]): Promise<DayRecord[]> {
+    const cal = this.calendar;
+    let from = "9999";
+    let to = "";
+    for (const s of spans) {
+      if (s.from < from) from = s.from;
+      if (s.to > to) to = s.to;
+    }
+    const allDates = cal.coreDays(from, to);
+    if (allDates.length === 0) return [];
+    const start = cal.coreWindow(allDates[0]!)!.start;
+    const end = cal.coreWindow(allDates.at(-1)!)!.end;
+    const { intervals, pauses } = await readPractices(this.db, spans.map((s) => s.code), start, end);
+    const records: DayRecord[] = [];
+    for (const span of spans) {
+      const key = `${span.from}|${span.to}`;
+      let dates = this.datesBySpan.get(key);
+      if (!dates) this.datesBySpan.set(key, (dates = cal.coreDays(span.from, span.to)));
+      const list = intervals.get(span.code);
+      if (!list || dates.length === 0) continue;
+      for (const record of sweepDays(cal, span.code, dates, list, pauses.get(span.code) ?? [])) records.push(record);
+    }
+    return records;
   }
 }
 

@@ -81,4 +81,83 @@ describe("compliance rebuild", () => {
     expect(open).toMatchObject({ practices: 3, days: 2 + 5, from: "2026-01-16", to: "2026-01-23" });
     expect(stored(t)).toEqual(before);
   });
+
+  it("computes a long range on a worker thread, given the database file, storing exactly the same rows", async () => {
+    const path = tmp.path("worker.csv");
+    await writeAvailabilityLog(path, { practices: 3, days: 100 });
+    await runImport(t, "availability", path);
+    // An approved pause over two of Q00000's closed hours, so that some episodes are excepted and carry its id.
+    await t.db
+      .insertInto("practices")
+      .values({ ods_code: "Q00000", name: "Q PRACTICE", status: "active", source: "test", created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z" })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const { id } = await t.db
+      .insertInto("pause_requests")
+      .values({
+        practice_code: "Q00000",
+        category: "all",
+        start_min: Date.parse("2026-01-06T09:00:00Z") / 60_000,
+        end_min: Date.parse("2026-01-06T13:00:00Z") / 60_000,
+        reason: "Clinical system migration",
+        kind: "planned",
+        status: "approved",
+        requested_at: "2026-01-01T09:00:00Z",
+        decided_at: "2026-01-02T09:00:00Z",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await rebuildCompliance(t.db, { actor: "test" });
+    const onThisThread = stored(t);
+    expect(onThisThread.episodes.filter((e) => (e as { pause_ids: string }).pause_ids === JSON.stringify([id]))).toHaveLength(2);
+    const ids = t.sqlite.prepare("select id from closure_episodes order by id").all();
+
+    const result = await rebuildCompliance(t.db, { actor: "test", databasePath: t.path });
+    expect(result.days).toBe(onThisThread.days.length);
+    expect(stored(t)).toEqual(onThisThread);
+    expect(t.sqlite.prepare("select id from closure_episodes order by id").all()).toHaveLength(ids.length);
+  });
+
+  it("shares the groups of practices between two worker threads and writes them in order (three groups of 250)", async () => {
+    // 510 practices, one interval a weekday for 95 weekdays from Monday 5 January 2026, closed on every seventh day.
+    const insert = t.sqlite.prepare(
+      "insert into availability_intervals (practice_code, source, start_min, end_min, status, category, reason, received_at) values (?, 'direct', ?, ?, ?, 'all', ?, '2026-06-01T00:00:00Z')",
+    );
+    t.sqlite.transaction(() => {
+      for (let p = 0; p < 510; p++) {
+        for (let d = 0, day = 0; d < 95; day++) {
+          const midnight = Date.parse("2026-01-05T00:00:00Z") / 60_000 + day * 1440;
+          const weekday = new Date(midnight * 60_000).getUTCDay();
+          if (weekday === 0 || weekday === 6) continue;
+          d++;
+          const closed = (p + d) % 7 === 0;
+          insert.run(`W${String(p).padStart(5, "0")}`, midnight + 6 * 60, midnight + 20 * 60, closed ? "closed" : "open", closed ? `Reason ${p % 3}` : null);
+        }
+      }
+    })();
+    await rebuildCompliance(t.db, { actor: "test" });
+    const onThisThread = stored(t);
+    const ids = t.sqlite.prepare("select id, practice_code, date from closure_episodes order by id").all();
+    expect(new Set(onThisThread.days.map((d) => (d as { practice_code: string }).practice_code)).size).toBe(510);
+
+    const result = await rebuildCompliance(t.db, { actor: "test", databasePath: t.path });
+    expect(result.days).toBe(onThisThread.days.length);
+    expect(stored(t)).toEqual(onThisThread);
+    // The same episodes under the same ids: the groups were written in the same order.
+    const first = (ids[0] as { id: number }).id;
+    const again = t.sqlite.prepare("select id, practice_code, date from closure_episodes order by id").all() as { id: number }[];
+    const offset = again[0]!.id - first;
+    expect(again.map((r) => ({ ...r, id: r.id - offset }))).toEqual(ids);
+  });
+
+  it("changes nothing when the worker thread fails", async () => {
+    const path = tmp.path("worker-fails.csv");
+    await writeAvailabilityLog(path, { practices: 2, days: 100 });
+    await runImport(t, "availability", path);
+    const before = stored(t);
+    const schema = indexes(t);
+    await expect(rebuildCompliance(t.db, { actor: "test", databasePath: tmp.path("no-such.db") })).rejects.toThrow(/worker failed: SQLITE_CANTOPEN/);
+    expect(stored(t)).toEqual(before);
+    expect(indexes(t)).toEqual(schema);
+  });
 });
