@@ -55,7 +55,13 @@ async function readPractices(
   const [intervalRows, pauseRows] = await Promise.all([
     db
       .selectFrom("availability_intervals")
-      .select(["practice_code", "start_min as start", "end_min as end", "status", "category", "reason"])
+      .select(["practice_code", "start_min as start", "end_min as end", "reason"])
+      // Status and category as small numbers: 2.2 million intervals of England read as strings were two strings each
+      // to allocate (and collect) for three possible values.
+      .select((eb) => [
+        eb.case().when("status", "=", "closed").then(1).else(0).end().as("closed"),
+        eb.case().when("category", "=", "all").then(0).when("category", "=", "clinical").then(1).else(2).end().as("category"),
+      ])
       .where("practice_code", "in", practiceCodes)
       .where(short ? sql<number>`start_min + 0` : sql.ref<number>("start_min"), "<", end)
       .where("end_min", ">", start)
@@ -75,7 +81,7 @@ async function readPractices(
   for (const r of intervalRows) {
     let list = intervals.get(r.practice_code);
     if (!list) intervals.set(r.practice_code, (list = []));
-    list.push({ start: r.start, end: r.end, status: r.status, category: r.category, reason: r.reason } as AvailabilityInterval);
+    list.push({ start: r.start, end: r.end, status: r.closed === 1 ? "closed" : "open", category: CATEGORIES[r.category]!, reason: r.reason });
   }
   const pauses = new Map<string, ApprovedPause[]>();
   for (const r of pauseRows) {

@@ -138,7 +138,7 @@ describe("compliance rebuild", () => {
     await rebuildCompliance(t.db, { actor: "test" });
     const onThisThread = stored(t);
     const ids = t.sqlite.prepare("select id, practice_code, date from closure_episodes order by id").all();
-    expect(new Set(onThisThread.days.map((d) => (d as { practice_code: string }).practice_code)).size).toBe(510);
+    expect(new Set(onThisThread.days.map((d) => (d as unknown as { practice_code: string }).practice_code)).size).toBe(510);
 
     const result = await rebuildCompliance(t.db, { actor: "test", databasePath: t.path });
     expect(result.days).toBe(onThisThread.days.length);
