@@ -1,7 +1,8 @@
-import { CompiledQuery, sql, type ColumnType, type Transaction } from "kysely";
+import { sql, type ColumnType, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database } from "../db/schema";
 import { recomputeMeasures } from "~/services/measures.server";
+import { RowsStatement } from "./core/bulk";
 import { matchHeader, readCsvBatches, type CsvRecord, type HeaderIndex } from "./core/csv";
 import { ImportError } from "./core/errors";
 import { parseDate, practiceCode, requireWidth, validateRecord, wholeNumber, type FieldColumns } from "./core/fields";
@@ -213,15 +214,27 @@ export const gpadPracticeImporter: Importer = {
     const categories = new Map<string, number>();
     // SQLite applies an upsert row by row, so a key repeated within one batch is caught like one across batches.
     let batch: StagedRow[] = [];
+    const upsert = new RowsStatement<StagedRow>(STAGED_COLUMNS, (rows) =>
+      trx
+        .insertInto(STAGING)
+        .values(rows)
+        .onConflict((oc) =>
+          oc.columns([...KEY_COLUMNS]).doUpdateSet((eb) => {
+            const firstDifference = eb.and([eb(`${STAGING}.diff_line`, "is", null), eb(`${STAGING}.count`, "!=", eb.ref("excluded.count"))]);
+            return {
+              dup_count: eb(`${STAGING}.dup_count`, "+", 1),
+              diff_member: eb.case().when(firstDifference).then(eb.ref("excluded.member")).else(eb.ref(`${STAGING}.diff_member`)).end(),
+              diff_line: eb.case().when(firstDifference).then(eb.ref("excluded.line")).else(eb.ref(`${STAGING}.diff_line`)).end(),
+              diff_count: eb.case().when(firstDifference).then(eb.ref("excluded.count")).else(eb.ref(`${STAGING}.diff_count`)).end(),
+            };
+          }),
+        ),
+    );
     const flush = async () => {
       if (batch.length === 0) return;
       const rows = batch;
       batch = [];
-      const { sql: text, tail } = stagingUpsert(trx, rows.length);
-      const parameters: unknown[] = [];
-      for (const r of rows) for (const c of STAGED_COLUMNS) parameters.push(r[c]);
-      parameters.push(...tail);
-      await trx.executeQuery(CompiledQuery.raw(text, parameters));
+      await trx.executeQuery(upsert.query(rows));
     };
 
     for (const member of crosstabs) {
@@ -309,43 +322,8 @@ async function createStaging(trx: StagingTrx): Promise<void> {
     .execute();
 }
 
-/** The staged columns, in the order the upsert's parameters take them. */
+/** The staged columns, in the order the staging upsert's parameters take them. */
 const STAGED_COLUMNS = ["practice_code", "month", "hcp", "mode", "category", "lead", "status", "count", "member", "line"] as const satisfies readonly (keyof StagedRow)[];
-
-const stagingSql = new Map<number, { sql: string; tail: readonly unknown[] }>();
-
-/**
- * The staging upsert for `rows` rows, compiled by Kysely once per row count (in the database's own dialect) and run
- * again with each batch's values: building and compiling the query tree for every 400-row batch took about 15 s of an
- * England-sized import. Its parameters are the rows' values in `STAGED_COLUMNS` order, then `tail` (the constants of
- * the update clause).
- */
-function stagingUpsert(trx: StagingTrx, rows: number): { sql: string; tail: readonly unknown[] } {
-  let compiled = stagingSql.get(rows);
-  if (!compiled) {
-    const shape = Object.fromEntries(STAGED_COLUMNS.map((c) => [c, 0])) as unknown as StagedRow;
-    const query = trx
-      .insertInto(STAGING)
-      .values(Array.from({ length: rows }, () => shape))
-      .onConflict((oc) =>
-        oc.columns([...KEY_COLUMNS]).doUpdateSet((eb) => {
-          const firstDifference = eb.and([eb(`${STAGING}.diff_line`, "is", null), eb(`${STAGING}.count`, "!=", eb.ref("excluded.count"))]);
-          return {
-            dup_count: eb(`${STAGING}.dup_count`, "+", 1),
-            diff_member: eb.case().when(firstDifference).then(eb.ref("excluded.member")).else(eb.ref(`${STAGING}.diff_member`)).end(),
-            diff_line: eb.case().when(firstDifference).then(eb.ref("excluded.line")).else(eb.ref(`${STAGING}.diff_line`)).end(),
-            diff_count: eb.case().when(firstDifference).then(eb.ref("excluded.count")).else(eb.ref(`${STAGING}.diff_count`)).end(),
-          };
-        }),
-      )
-      .compile();
-    const values = rows * STAGED_COLUMNS.length;
-    if (query.parameters.length < values) throw new Error("gpad staging upsert: unexpected parameters");
-    compiled = { sql: query.sql, tail: query.parameters.slice(values) };
-    stagingSql.set(rows, compiled);
-  }
-  return compiled;
-}
 
 function stage(record: CsvRecord, columns: FieldColumns<Key>, label: string, member: number, categories: Map<string, number>): StagedRow {
   const row = validateRecord(RowSchema, record, columns, label);

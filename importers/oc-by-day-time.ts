@@ -1,6 +1,7 @@
 import type { ColumnType, Transaction } from "kysely";
 import { z } from "zod";
 import type { Database } from "../db/schema";
+import { RowsStatement } from "./core/bulk";
 import { matchHeader, readCsvBatches, type CsvRecord, type HeaderIndex } from "./core/csv";
 import { ImportError } from "./core/errors";
 import { parseDate, practiceCode, requireWidth, validateRecord, type FieldColumns } from "./core/fields";
@@ -240,6 +241,9 @@ type StagedRow = Omit<StagingTable, "dup_count" | "dup_member" | "dup_line" | "d
 
 const BATCH = 400;
 
+/** The staged columns, in the order the staging upsert's parameters take them. */
+const STAGED_COLUMNS = ["practice_code", "period", "weekday", "hour", "supplier", "clinical", "admin", "other", "total", "member", "line"] as const satisfies readonly (keyof StagedRow)[];
+
 function describeKey(r: { practice_code: string; period: string; weekday: number; hour: number; supplier: string }): string {
   const when = r.weekday === 0 ? r.period : `${WEEKDAY_NAMES[r.weekday - 1]}s of ${r.period.slice(0, 7)}`;
   return `${r.practice_code} ${when} ${String(r.hour).padStart(2, "0")}:00${r.supplier ? ` (supplier ${r.supplier})` : ""}`;
@@ -287,11 +291,8 @@ export const ocByDayTimeImporter: Importer<OcByDayTimeOptions> = {
     // Rows waiting to be staged, by key; a key repeated within the batch is checked here, across batches by the table.
     let batch = new Map<string, StagedRow>();
     const labels = ctx.input.members.map((m) => m.label);
-    const flush = async () => {
-      if (batch.size === 0) return;
-      const rows = [...batch.values()];
-      batch = new Map();
-      await trx
+    const upsert = new RowsStatement<StagedRow>(STAGED_COLUMNS, (rows) =>
+      trx
         .insertInto(STAGING)
         .values(rows)
         .onConflict((oc) =>
@@ -313,8 +314,13 @@ export const ocByDayTimeImporter: Importer<OcByDayTimeOptions> = {
               .else(eb.ref(`${STAGING}.dup_differs`))
               .end(),
           })),
-        )
-        .execute();
+        ),
+    );
+    const flush = async () => {
+      if (batch.size === 0) return;
+      const rows = [...batch.values()];
+      batch = new Map();
+      await trx.executeQuery(upsert.query(rows));
     };
 
     let duplicates = 0;

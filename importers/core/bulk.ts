@@ -65,3 +65,35 @@ export class BulkInsert<T extends keyof Database & string> {
     this.written += rows;
   }
 }
+
+/**
+ * A multi-row statement with a clause of its own (an `insert … on conflict do update` whose update is more than
+ * `excluded.*`), compiled by Kysely once per row count and run again with new rows: `build` is called with rows of
+ * placeholder values only the first time a batch has that many rows. The parameters are the rows' values in `columns`
+ * order, then the clause's own constants, which is how Kysely compiles `values(rows)` followed by the clause.
+ * Building and compiling a 400-row query tree for every batch took 15 s of the appointments import at England scale.
+ */
+export class RowsStatement<Row extends Record<string, unknown>> {
+  private readonly byRows = new Map<number, { sql: string; tail: readonly unknown[] }>();
+
+  constructor(
+    private readonly columns: readonly (keyof Row & string)[],
+    private readonly build: (rows: Row[]) => { compile(): CompiledQuery },
+  ) {}
+
+  query(rows: readonly Row[]): CompiledQuery {
+    let compiled = this.byRows.get(rows.length);
+    if (!compiled) {
+      const shape = Object.fromEntries(this.columns.map((c) => [c, 0])) as Row;
+      const query = this.build(Array.from({ length: rows.length }, () => shape)).compile();
+      const values = rows.length * this.columns.length;
+      if (query.parameters.length < values) throw new Error("RowsStatement: fewer parameters than the rows' values");
+      compiled = { sql: query.sql, tail: query.parameters.slice(values) };
+      this.byRows.set(rows.length, compiled);
+    }
+    const parameters: unknown[] = [];
+    for (const r of rows) for (const c of this.columns) parameters.push(r[c]);
+    for (const p of compiled.tail) parameters.push(p);
+    return CompiledQuery.raw(compiled.sql, parameters);
+  }
+}
