@@ -211,7 +211,6 @@ class RebuildWorker {
         return m.packed;
       }
       if (m?.kind === "failed") throw Object.assign(new Error(`The compliance rebuild's worker failed: ${m.message}`), { stack: m.stack });
-      if (m?.kind === "done") throw new Error("The compliance rebuild's worker finished early");
       if (this.failure) throw this.failure;
       if (this.exited) throw new Error("The compliance rebuild's worker thread stopped before it finished");
       await new Promise<void>((resolve) => (this.wake = resolve));

@@ -16,7 +16,7 @@ export interface RebuildWorkerInput {
   groups: PracticeSpan[][];
 }
 
-export type RebuildWorkerMessage = { kind: "group"; packed: PackedDays } | { kind: "done" } | { kind: "failed"; message: string; stack?: string };
+export type RebuildWorkerMessage = { kind: "group"; packed: PackedDays } | { kind: "failed"; message: string; stack?: string };
 
 /** Groups computed ahead of the main thread. */
 export const AHEAD = 2;
@@ -41,7 +41,6 @@ async function main(): Promise<void> {
       const packed = packDays(await computer.group(group));
       port.postMessage({ kind: "group", packed } satisfies RebuildWorkerMessage, [packed.days.buffer as ArrayBuffer, packed.episodes.buffer as ArrayBuffer]);
     }
-    port.postMessage({ kind: "done" } satisfies RebuildWorkerMessage);
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     const code = (e as { code?: unknown }).code;

@@ -178,25 +178,7 @@ export class DayWriter {
   }
 
   async add(r: DayRecord): Promise<void> {
-    await this.days.add([
-      r.practiceCode,
-      r.date,
-      r.coreMinutes,
-      r.open,
-      r.closed,
-      r.excepted,
-      r.unknown,
-      r.clinical.open,
-      r.clinical.closed,
-      r.clinical.excepted,
-      r.clinical.unknown,
-      r.admin.open,
-      r.admin.closed,
-      r.admin.excepted,
-      r.admin.unknown,
-      this.computedAt,
-      this.weekOf(r.date),
-    ]);
+    await this.days.add([r.practiceCode, r.date, ...dayMinutes(r), this.computedAt, this.weekOf(r.date)]);
     for (const e of r.episodes) {
       await this.episodes.add([r.practiceCode, r.date, e.start, e.end, e.minutes, e.category, e.excepted ? 1 : 0, JSON.stringify(e.reasons), JSON.stringify(e.pauseIds)]);
     }
@@ -255,7 +237,14 @@ export interface PackedDays {
   episodeText: string[];
 }
 
-const DAY_INTS = 15;
+/** A day's minutes, in `DAY_COLUMNS` order (between the practice and date and the last two columns). */
+function dayMinutes(r: DayRecord): number[] {
+  const { clinical: c, admin: a } = r;
+  return [r.coreMinutes, r.open, r.closed, r.excepted, r.unknown, c.open, c.closed, c.excepted, c.unknown, a.open, a.closed, a.excepted, a.unknown];
+}
+
+/** Practice and date (as indexes), then `dayMinutes`: every column but `computed_at` and `week`. */
+const DAY_INTS = DAY_COLUMNS.length - 2;
 const EPISODE_INTS = 6;
 const CATEGORIES = ["all", "clinical", "admin"] as const;
 
@@ -276,26 +265,7 @@ export function packDays(records: readonly DayRecord[]): PackedDays {
   let o = 0;
   let e = 0;
   records.forEach((r, i) => {
-    days.set(
-      [
-        indexOf(codeIndex, codes, r.practiceCode),
-        indexOf(dateIndex, dates, r.date),
-        r.coreMinutes,
-        r.open,
-        r.closed,
-        r.excepted,
-        r.unknown,
-        r.clinical.open,
-        r.clinical.closed,
-        r.clinical.excepted,
-        r.clinical.unknown,
-        r.admin.open,
-        r.admin.closed,
-        r.admin.excepted,
-        r.admin.unknown,
-      ],
-      o,
-    );
+    days.set([indexOf(codeIndex, codes, r.practiceCode), indexOf(dateIndex, dates, r.date), ...dayMinutes(r)], o);
     o += DAY_INTS;
     for (const ep of r.episodes) {
       episodes.set([i, ep.start, ep.end, ep.minutes, CATEGORIES.indexOf(ep.category), ep.excepted ? 1 : 0], e);

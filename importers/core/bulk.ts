@@ -13,7 +13,7 @@ import type { Database } from "../../db/schema";
 export class BulkInsert<T extends keyof Database & string> {
   private pending: unknown[] = [];
   private rows = 0;
-  private readonly sqlByRows = new Map<number, string>();
+  private readonly statement: RowsStatement<Record<string, unknown>>;
   /** Rows written so far. */
   written = 0;
 
@@ -22,31 +22,21 @@ export class BulkInsert<T extends keyof Database & string> {
     private readonly table: T,
     private readonly columns: readonly (keyof Database[T] & string)[],
     private readonly options: { batch?: number; upsert?: { key: readonly string[] } } = {},
-  ) {}
+  ) {
+    this.statement = new RowsStatement(columns, (rows) => {
+      const query = db.insertInto(table).values(rows as never);
+      const upsert = options.upsert;
+      if (!upsert) return query;
+      const updated = columns.filter((c) => !upsert.key.includes(c));
+      return query.onConflict((oc) =>
+        oc.columns(upsert.key as never).doUpdateSet((eb) => Object.fromEntries(updated.map((c) => [c, eb.ref(`excluded.${c}` as never)])) as never),
+      );
+    });
+  }
 
   private get batch(): number {
     // SQLite allows 32,766 parameters per statement; Postgres 65,535.
     return Math.max(1, Math.min(this.options.batch ?? 200, Math.floor(30000 / this.columns.length)));
-  }
-
-  private sqlFor(rows: number): string {
-    let text = this.sqlByRows.get(rows);
-    if (text === undefined) {
-      const shape = Object.fromEntries(this.columns.map((c) => [c, "x"]));
-      let query = this.db.insertInto(this.table).values(Array.from({ length: rows }, () => shape) as never);
-      const upsert = this.options.upsert;
-      if (upsert) {
-        const updated = this.columns.filter((c) => !upsert.key.includes(c));
-        query = query.onConflict((oc) =>
-          oc.columns(upsert.key as never).doUpdateSet((eb) => Object.fromEntries(updated.map((c) => [c, eb.ref(`excluded.${c}` as never)])) as never),
-        );
-      }
-      const compiled = query.compile();
-      if (compiled.parameters.length !== rows * this.columns.length) throw new Error(`BulkInsert: unexpected parameters for ${this.table}`);
-      text = compiled.sql;
-      this.sqlByRows.set(rows, text);
-    }
-    return text;
   }
 
   /** Adds one row, its values in the order of `columns`. */
@@ -61,7 +51,9 @@ export class BulkInsert<T extends keyof Database & string> {
     const rows = this.rows;
     this.pending = [];
     this.rows = 0;
-    await this.db.executeQuery(CompiledQuery.raw(this.sqlFor(rows), parameters));
+    const { sql, tail } = this.statement.compiled(rows);
+    if (tail.length !== 0) throw new Error(`BulkInsert: unexpected parameters for ${this.table}`);
+    await this.db.executeQuery(CompiledQuery.raw(sql, parameters));
     this.written += rows;
   }
 }
@@ -81,16 +73,22 @@ export class RowsStatement<Row extends Record<string, unknown>> {
     private readonly build: (rows: Row[]) => { compile(): CompiledQuery },
   ) {}
 
-  query(rows: readonly Row[]): CompiledQuery {
-    let compiled = this.byRows.get(rows.length);
+  /** The SQL for `rows` rows, and the clause's own parameters after the rows' values. */
+  compiled(rows: number): { sql: string; tail: readonly unknown[] } {
+    let compiled = this.byRows.get(rows);
     if (!compiled) {
       const shape = Object.fromEntries(this.columns.map((c) => [c, 0])) as Row;
-      const query = this.build(Array.from({ length: rows.length }, () => shape)).compile();
-      const values = rows.length * this.columns.length;
+      const query = this.build(Array.from({ length: rows }, () => shape)).compile();
+      const values = rows * this.columns.length;
       if (query.parameters.length < values) throw new Error("RowsStatement: fewer parameters than the rows' values");
       compiled = { sql: query.sql, tail: query.parameters.slice(values) };
-      this.byRows.set(rows.length, compiled);
+      this.byRows.set(rows, compiled);
     }
+    return compiled;
+  }
+
+  query(rows: readonly Row[]): CompiledQuery {
+    const compiled = this.compiled(rows.length);
     const parameters: unknown[] = [];
     for (const r of rows) for (const c of this.columns) parameters.push(r[c]);
     for (const p of compiled.tail) parameters.push(p);
