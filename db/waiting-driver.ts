@@ -47,18 +47,25 @@ function isSqliteBusy(error: unknown): boolean {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * One holder at a time, handed on in the order asked for (first come, first served): under load no query waits
+ * behind ones that asked after it, and an unlock wakes only the next waiter, not all of them.
+ */
 class Mutex {
-  #held: Promise<void> | null = null;
-  #release: (() => void) | null = null;
-  async lock(): Promise<void> {
-    while (this.#held) await this.#held;
-    this.#held = new Promise((resolve) => (this.#release = resolve));
+  #locked = false;
+  readonly #waiters: (() => void)[] = [];
+  lock(): Promise<void> {
+    if (!this.#locked) {
+      this.#locked = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiters.push(resolve));
   }
   unlock(): void {
-    const release = this.#release;
-    this.#held = null;
-    this.#release = null;
-    release?.();
+    const next = this.#waiters.shift();
+    // Handed straight to the next waiter (still locked), or free.
+    if (next) next();
+    else this.#locked = false;
   }
 }
 

@@ -125,4 +125,24 @@ describe("waiting for another process's write lock", () => {
     const codes = (await holder.db.selectFrom("regions").select("code").orderBy("code").execute()).map((r) => r.code);
     expect(codes).toEqual(["Y01"]);
   });
+
+  it("hands the connection on first come, first served: queries queued behind a transaction run in the order asked", async () => {
+    const order: number[] = [];
+    let queued: Promise<void>[] = [];
+    await waiter.db.transaction().execute(async (trx) => {
+      await trx.insertInto("regions").values({ code: "Y07", name: "Held", ons_code: null, updated_at: NOW }).execute();
+      // Asked for while the transaction holds the one connection: each waits for its turn.
+      queued = Array.from({ length: 12 }, (_, i) =>
+        waiter.db
+          .selectFrom("regions")
+          .select("code")
+          .execute()
+          .then(() => void order.push(i)),
+      );
+      await sleep(20);
+      expect(order).toEqual([]);
+    });
+    await Promise.all(queued);
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
 });
