@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { cpus, totalmem } from "node:os";
+import { availableParallelism, cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -214,18 +214,32 @@ export function freePort(): Promise<number> {
 export interface Server {
   base: string;
   pid: number;
-  /** VmHWM of the server process so far, MB. */
+  /** Server processes (WEB_CONCURRENCY). */
+  processes: number;
+  /** Peak RSS so far, MB: the sum of each process's VmHWM (the primary's and its server processes'), an upper bound. */
   peakRssMb(): number;
   stop(): Promise<void>;
   output(): string;
 }
 
-/** Starts `node server.js` on loopback with the database, and waits until it answers. */
-export async function startServer(dbPath: string): Promise<Server> {
+/** The pids of a process's children (Linux), for a cluster's server processes. */
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Starts `node server.js` on loopback with the database, one server process per core (WEB_CONCURRENCY, as
+ * docs/operations.md advises for a deployment), and waits until it answers.
+ */
+export async function startServer(dbPath: string, processes = Math.max(1, availableParallelism())): Promise<Server> {
   const port = await freePort();
   const child = spawn(process.execPath, ["server.js"], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_PATH: dbPath, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" },
+    env: { ...process.env, DATABASE_PATH: dbPath, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production", WEB_CONCURRENCY: String(processes) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -234,11 +248,16 @@ export async function startServer(dbPath: string): Promise<Server> {
   const base = `http://127.0.0.1:${port}`;
   let exited = false;
   const closed = new Promise<void>((resolve) => child.on("close", () => ((exited = true), resolve())));
-  let peak = 0;
+  // Each process's own peak, kept past its exit.
+  const peaks = new Map<number, number>();
   const server: Server = {
     base,
     pid: child.pid!,
-    peakRssMb: () => (peak = Math.max(peak, vmHwmKb(child.pid!))) / 1024,
+    processes,
+    peakRssMb: () => {
+      for (const pid of [child.pid!, ...childPids(child.pid!)]) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, vmHwmKb(pid)));
+      return [...peaks.values()].reduce((a, b) => a + b, 0) / 1024;
+    },
     output: () => output,
     stop: async () => {
       server.peakRssMb();

@@ -23,7 +23,8 @@ Benchmarks ICB Access Monitor on a synthetic national dataset (docs/decisions/00
   4. compliance rebuild for all of England, then one new day of availability and its recompute
   5. serves the built app on loopback, signs in a commissioner of the largest ICB and measures with
      autocannon (client-side latency): the ICB compliance overview, a practice's compliance and demand pages at
-     concurrency 1 (p50, p95) and the overview at concurrency 50 (rps, errors, non-2xx); the server's peak RSS
+     concurrency 1 (p50, p95) and the overview at concurrency 50 (rps, errors, non-2xx), with one server process per
+     core (WEB_CONCURRENCY); the server's peak RSS (all its processes' peaks summed)
 
 Scales: full (about 6,300 practices in 42 ICBs, 12 months; long), quick (300 practices, 2 months; under 2 minutes),
 tiny (24 practices; a smoke test).
@@ -203,6 +204,7 @@ async function main(): Promise<void> {
   const email = `bench.commissioner.${manifest.largestIcb.toLowerCase()}@bench.example`;
   await cli(["user", "add", "--email", email, "--role", "icb", "--icb", manifest.largestIcb, "--password-stdin", "--db", dbPath], { input: PASSWORD });
   const server = await startServer(dbPath);
+  log(`pages: serving with ${server.processes} server process(es) (WEB_CONCURRENCY)`);
   const pages: Record<string, { c1: LoadResult; c50?: LoadResult; bytes: number }> = {};
   try {
     const cookie = await signIn(server.base, email);
@@ -257,6 +259,7 @@ async function main(): Promise<void> {
       finished_at: new Date().toISOString(),
       total_s: 0,
       latency: "client-side: autocannon on the same machine as the server, so it includes the loopback and the client's own CPU time",
+      server_processes: server.processes,
       dataset: { practices: manifest.practices, icbs: manifest.icbs.length, largest_icb: manifest.largestIcb, largest_icb_practices: manifest.icbs.find((i) => i.code === manifest.largestIcb)!.practices, months: manifest.months.length, sample_practice: manifest.samplePractice, rows: manifest.rows, mb: Math.round(manifest.bytes / 1e6), generate_s: Math.round(generateSeconds * 10) / 10 },
       imports: perImporter((k, a) => ({ files: a.files, rows: a.rows, seconds: Math.round(a.seconds * 100) / 100, sqlite3_seconds: Math.round(sqlite3[k]! * 100) / 100 })),
       import_note: "seconds are the wall time of each `cli import` process, Node start-up included (the built CLI, build/cli/cli.js)",

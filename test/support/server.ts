@@ -9,6 +9,8 @@ import { ensureBuild } from "./build";
 
 export interface RunningServer {
   baseUrl: string;
+  /** The `node server.js` process (a cluster's primary with WEB_CONCURRENCY > 1). */
+  pid: number;
   /** Everything the server printed so far. */
   output(): string;
   stop(): Promise<void>;
@@ -73,5 +75,5 @@ export async function startServer(databasePath: string, env: Record<string, stri
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { baseUrl, output: () => output, stop };
+  return { baseUrl, pid: child.pid!, output: () => output, stop };
 }
