@@ -4,10 +4,13 @@
  *   node server.js          serve the built app (npm run serve): PORT (3000), HOST (127.0.0.1), DATABASE_PATH
  *   node server.js --dev    the same with Vite's dev server and hot reload (npm run dev)
  *
- * Before listening it validates the environment and migrates the database (entry.server's `prepare`). With
- * WEB_CONCURRENCY=N (N > 1, not --dev) a small primary process starts N server processes sharing the port
- * (node:cluster), the first alone until it has migrated, and starts another when one dies; SQLite in WAL mode lets them all read at once, and sessions,
- * sign-in throttling and the audit log live in the database, so any process can answer any request.
+ * Before listening it validates the environment and migrates the database (entry.server's `prepare`).
+ *
+ * With WEB_CONCURRENCY=N (N > 1, not --dev) a small primary process starts N server processes sharing the port
+ * (node:cluster), the first alone until it has migrated, and starts another when one dies (ADR 20). SQLite in WAL
+ * mode lets them all read at once, and sessions, sign-in throttling and the audit log live in the database, so any
+ * process can answer any request.
+ *
  * Every response carries the security headers; documents get a Content-Security-Policy with a fresh nonce. State-changing
  * requests from other sites are refused (403), and request bodies over MAX_BODY_BYTES (1 MiB) are refused (413) before
  * the app sees them (docs/operations.md).
@@ -99,7 +102,6 @@ function supervise(count) {
 
 /** One server process: this one alone, or one of a cluster's. */
 function serve() {
-
   const app = express();
   app.disable("x-powered-by");
   if (process.env.TRUST_PROXY) {
