@@ -44,7 +44,7 @@ const HELP = `Usage: npm run load [-- --quick] [-- --duration SECONDS] [-- --con
 Load test of ICB Access Monitor (docs/decisions/0013-benchmark.md). Uses the bench national dataset and database
 (bench/data/<scale>.db, generated and imported first when missing or out of date), copies the database, adds 50 users
 (half commissioners of the largest ICB, half practice managers of its practices), builds the app if stale and serves it
-on loopback, signs every user in, then runs autocannon with one connection per user for the duration over a mix of:
+on loopback with one server process per core (WEB_CONCURRENCY), signs every user in, then runs autocannon with one connection per user for the duration over a mix of:
   commissioners: /icb/<icb>/compliance, /icb/<icb>/practices, /icb/<icb>/compliance?format=csv,
                  /icb/<icb>/practices?format=csv, /icb/<icb>/demand?format=csv, /practices/<p>/compliance,
                  /practices/<p>/demand
@@ -206,6 +206,7 @@ async function main(): Promise<number> {
   log(`revised edition: ${revision.revised} of ${revision.rows} rows of ${bdt} with one more clinical submission`);
 
   const server = await startServer(dbPath);
+  log(`serving with ${server.processes} server process(es) (WEB_CONCURRENCY)`);
   let exit = 0;
   try {
     const clients: Client[] = [];
@@ -254,6 +255,7 @@ async function main(): Promise<number> {
       non2xx: result.non2xx,
       status: result.status,
       server_peak_rss_mb: mb(serverPeak),
+      server_processes: server.processes,
       latency: "client-side: autocannon on the same machine as the server",
       concurrent_import: {
         command: `cli import oc-by-day-time ${bdt.split("/").at(-1)} (revised edition)`,
