@@ -46,7 +46,11 @@ if (!Number.isInteger(webConcurrency) || webConcurrency < 1 || webConcurrency > 
   console.error(`WEB_CONCURRENCY must be a whole number from 1 to 64, got ${JSON.stringify(process.env.WEB_CONCURRENCY)}`);
   process.exit(1);
 }
-const clustered = !dev && webConcurrency > 1;
+/** This process is a cluster's primary: it supervises the server processes and serves nothing itself. */
+const supervising = !dev && webConcurrency > 1 && cluster.isPrimary;
+
+/** Where a server listening on `port` can be reached, as printed when it starts. */
+const shownUrl = (port) => `http://${host === "0.0.0.0" ? "localhost" : host}:${port}`;
 
 const viteDevServer = dev
   ? await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true } }))
@@ -56,10 +60,10 @@ const loadBuild = () =>
   viteDevServer ? viteDevServer.ssrLoadModule("virtual:remix/server-build") : import("./build/server/index.js");
 
 // A cluster's primary loads nothing of the app (it stays small); each server process loads and prepares its own.
-const initialBuild = clustered && cluster.isPrimary ? undefined : await loadBuild();
+const initialBuild = supervising ? undefined : await loadBuild();
 await initialBuild?.entry.module.prepare();
 
-if (clustered && cluster.isPrimary) supervise(webConcurrency);
+if (supervising) supervise(webConcurrency);
 else serve();
 
 /**
@@ -72,18 +76,19 @@ function supervise(count) {
   let listening = 0;
   const startedAt = new Map();
   const fork = () => startedAt.set(cluster.fork().id, Date.now());
-  const stopAll = (code) => {
+  // Exits with process.exitCode once every server process has ended (or after 6 s).
+  const stopAll = () => {
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
-    setTimeout(() => process.exit(code), 6000).unref();
+    setTimeout(() => process.exit(), 6000).unref();
   };
   cluster.on("listening", (_worker, address) => {
     if (++listening === 1) for (let i = 1; i < count; i++) fork();
-    if (listening === count) console.log(`ICB Access Monitor listening on http://${host === "0.0.0.0" ? "localhost" : host}:${address.port} (${count} processes)`);
+    if (listening === count) console.log(`ICB Access Monitor listening on ${shownUrl(address.port)} (${count} processes)`);
   });
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(process.exitCode ?? 0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
       return;
     }
     const ranMs = Date.now() - (startedAt.get(worker.id) ?? 0);
@@ -91,12 +96,12 @@ function supervise(count) {
     if (ranMs < 10_000) {
       console.error("it exited within 10 s of starting; stopping");
       process.exitCode = 1;
-      stopAll(1);
+      stopAll();
       return;
     }
     fork();
   });
-  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => stopAll(process.exitCode ?? 0));
+  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, stopAll);
   fork();
 }
 
@@ -240,7 +245,7 @@ function serve() {
 
   const server = app.listen(port, host, () => {
     const address = server.address();
-    const shown = typeof address === "object" && address ? `http://${host === "0.0.0.0" ? "localhost" : host}:${address.port}` : String(address);
+    const shown = typeof address === "object" && address ? shownUrl(address.port) : String(address);
     if (!cluster.isWorker) console.log(`ICB Access Monitor listening on ${shown}`);
   });
 

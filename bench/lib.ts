@@ -281,6 +281,7 @@ export async function startServer(dbPath: string, processes = Math.max(1, availa
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+  log(`server: ${processes} process(es) (WEB_CONCURRENCY) on ${base}`);
   return server;
 }
 

@@ -206,7 +206,6 @@ async function main(): Promise<number> {
   log(`revised edition: ${revision.revised} of ${revision.rows} rows of ${bdt} with one more clinical submission`);
 
   const server = await startServer(dbPath);
-  log(`serving with ${server.processes} server process(es) (WEB_CONCURRENCY)`);
   let exit = 0;
   try {
     const clients: Client[] = [];

@@ -204,7 +204,6 @@ async function main(): Promise<void> {
   const email = `bench.commissioner.${manifest.largestIcb.toLowerCase()}@bench.example`;
   await cli(["user", "add", "--email", email, "--role", "icb", "--icb", manifest.largestIcb, "--password-stdin", "--db", dbPath], { input: PASSWORD });
   const server = await startServer(dbPath);
-  log(`pages: serving with ${server.processes} server process(es) (WEB_CONCURRENCY)`);
   const pages: Record<string, { c1: LoadResult; c50?: LoadResult; bytes: number }> = {};
   try {
     const cookie = await signIn(server.base, email);
