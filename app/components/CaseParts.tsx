@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { NOTICE_STATUS_LABELS, STAGE_LABELS, SUPPORT_ITEM_STATUS_LABELS, SUPPORT_ITEM_STATUSES, type NoticeStatus, type Stage, type SupportItemStatus } from "~/domain/cases";
 import type { EvidenceSummary, TimelineEntry } from "~/services/case-timeline.server";
 import { formatDate, formatInstant, formatInteger } from "~/utils/format";
+import { ScrollableTable } from "./ScrollableTable";
 
 /** Pieces shared by the case pages: tags, form fields in the NHS design system's markup, the timeline, the support plan. */
 
@@ -267,42 +268,39 @@ export function EvidenceDetails({ evidence, summary }: { evidence: EvidenceSumma
           policy ({evidence.policyText}): {evidence.flagged ? "flagged" : "not flagged"}.
         </p>
         {evidence.days.length ? (
-          <div className="app-table-wrapper">
-            <table className="nhsuk-table app-table--compact">
-              <caption className="nhsuk-table__caption nhsuk-table__caption--s">Days with closed minutes</caption>
-              <thead className="nhsuk-table__head">
-                <tr className="nhsuk-table__row">
-                  <th scope="col" className="nhsuk-table__header">
-                    Date
-                  </th>
-                  <th scope="col" className="nhsuk-table__header app-numeric">
-                    Closed minutes
-                  </th>
-                  <th scope="col" className="nhsuk-table__header app-numeric">
-                    Excepted minutes
-                  </th>
+          <ScrollableTable caption="Days with closed minutes" captionStyle="small">
+            <thead className="nhsuk-table__head">
+              <tr className="nhsuk-table__row">
+                <th scope="col" className="nhsuk-table__header">
+                  Date
+                </th>
+                <th scope="col" className="nhsuk-table__header app-numeric">
+                  Closed minutes
+                </th>
+                <th scope="col" className="nhsuk-table__header app-numeric">
+                  Excepted minutes
+                </th>
+              </tr>
+            </thead>
+            <tbody className="nhsuk-table__body">
+              {evidence.days.map((d) => (
+                <tr className="nhsuk-table__row" key={d.date}>
+                  <td className="nhsuk-table__cell">{formatDate(d.date)}</td>
+                  <td className="nhsuk-table__cell app-numeric">{formatInteger(d.closed)}</td>
+                  <td className="nhsuk-table__cell app-numeric">{formatInteger(d.excepted)}</td>
                 </tr>
-              </thead>
-              <tbody className="nhsuk-table__body">
-                {evidence.days.map((d) => (
-                  <tr className="nhsuk-table__row" key={d.date}>
-                    <td className="nhsuk-table__cell">{formatDate(d.date)}</td>
-                    <td className="nhsuk-table__cell app-numeric">{formatInteger(d.closed)}</td>
-                    <td className="nhsuk-table__cell app-numeric">{formatInteger(d.excepted)}</td>
-                  </tr>
-                ))}
-              </tbody>
-              <tfoot>
-                <tr className="nhsuk-table__row">
-                  <th scope="row" className="nhsuk-table__header">
-                    Total
-                  </th>
-                  <td className="nhsuk-table__cell app-numeric">{formatInteger(evidence.closed)}</td>
-                  <td className="nhsuk-table__cell app-numeric">{formatInteger(evidence.days.reduce((s, d) => s + d.excepted, 0))}</td>
-                </tr>
-              </tfoot>
-            </table>
-          </div>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr className="nhsuk-table__row">
+                <th scope="row" className="nhsuk-table__header">
+                  Total
+                </th>
+                <td className="nhsuk-table__cell app-numeric">{formatInteger(evidence.closed)}</td>
+                <td className="nhsuk-table__cell app-numeric">{formatInteger(evidence.days.reduce((s, d) => s + d.excepted, 0))}</td>
+              </tr>
+            </tfoot>
+          </ScrollableTable>
         ) : (
           <p>No day in the period had closed minutes.</p>
         )}

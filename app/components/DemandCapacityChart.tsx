@@ -1,6 +1,7 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatInteger, formatMonth, formatMonthShort } from "~/utils/format";
 import { ClientOnly } from "./ClientOnly";
+import { ScrollableTable } from "./ScrollableTable";
 import { formatFixed } from "~/utils/format";
 
 export interface DemandCapacityPoint {
@@ -34,39 +35,36 @@ export function DemandCapacityChart({ points }: { points: DemandCapacityPoint[] 
           )}
         </ClientOnly>
       </div>
-      <div className="app-table-wrapper">
-        <table className="nhsuk-table app-table--compact">
-          <caption className="nhsuk-table__caption nhsuk-table__caption--s">Online submissions and appointments by month</caption>
-          <thead className="nhsuk-table__head">
-            <tr>
-              <th scope="col" className="nhsuk-table__header">
-                Month
+      <ScrollableTable caption="Online submissions and appointments by month" captionStyle="small">
+        <thead className="nhsuk-table__head">
+          <tr>
+            <th scope="col" className="nhsuk-table__header">
+              Month
+            </th>
+            <th scope="col" className="nhsuk-table__header app-numeric">
+              Online submissions
+            </th>
+            <th scope="col" className="nhsuk-table__header app-numeric">
+              Appointments
+            </th>
+            <th scope="col" className="nhsuk-table__header app-numeric">
+              Submissions per appointment
+            </th>
+          </tr>
+        </thead>
+        <tbody className="nhsuk-table__body">
+          {points.map((p) => (
+            <tr key={p.month} className="nhsuk-table__row">
+              <th scope="row" className="nhsuk-table__cell app-nowrap">
+                {formatMonth(p.month)}
               </th>
-              <th scope="col" className="nhsuk-table__header app-numeric">
-                Online submissions
-              </th>
-              <th scope="col" className="nhsuk-table__header app-numeric">
-                Appointments
-              </th>
-              <th scope="col" className="nhsuk-table__header app-numeric">
-                Submissions per appointment
-              </th>
+              <td className="nhsuk-table__cell app-numeric">{p.submissions === null ? "Not published" : formatInteger(p.submissions)}</td>
+              <td className="nhsuk-table__cell app-numeric">{p.appointments === null ? "Not published" : formatInteger(p.appointments)}</td>
+              <td className="nhsuk-table__cell app-numeric">{ratioText(p.ratio)}</td>
             </tr>
-          </thead>
-          <tbody className="nhsuk-table__body">
-            {points.map((p) => (
-              <tr key={p.month} className="nhsuk-table__row">
-                <th scope="row" className="nhsuk-table__cell app-nowrap">
-                  {formatMonth(p.month)}
-                </th>
-                <td className="nhsuk-table__cell app-numeric">{p.submissions === null ? "Not published" : formatInteger(p.submissions)}</td>
-                <td className="nhsuk-table__cell app-numeric">{p.appointments === null ? "Not published" : formatInteger(p.appointments)}</td>
-                <td className="nhsuk-table__cell app-numeric">{ratioText(p.ratio)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </ScrollableTable>
     </>
   );
 }

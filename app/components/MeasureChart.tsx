@@ -2,6 +2,7 @@ import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YA
 import { formatMeasureValue, type MeasureDefinition } from "~/domain/measures";
 import { formatMonth, formatMonthShort } from "~/utils/format";
 import { ClientOnly } from "./ClientOnly";
+import { ScrollableTable } from "./ScrollableTable";
 
 export interface MeasureChartPoint {
   month: string;
@@ -108,56 +109,55 @@ export function MeasureChart({
         <summary className="nhsuk-details__summary">
           <span className="nhsuk-details__summary-text">Show the figures as a table</span>
         </summary>
-        <div className="nhsuk-details__text app-table-wrapper">
-          <table className="nhsuk-table app-table--compact">
-            <caption className="nhsuk-table__caption nhsuk-table__caption--s">
-              {def.title} ({def.unit}): this practice and the percentiles of {icbLabel} and of {allLabel}, by month
-            </caption>
-            <thead className="nhsuk-table__head">
-              <tr>
-                <th scope="col" className="nhsuk-table__header">
-                  Month
+        <ScrollableTable
+          wrapperClassName="nhsuk-details__text"
+          caption={`${def.title} (${def.unit}): this practice and the percentiles of ${icbLabel} and of ${allLabel}, by month`}
+          captionStyle="small"
+        >
+          <thead className="nhsuk-table__head">
+            <tr>
+              <th scope="col" className="nhsuk-table__header">
+                Month
+              </th>
+              <th scope="col" className="nhsuk-table__header app-numeric">
+                This practice
+              </th>
+              {PERCENTILES.map((pc) => (
+                <th key={`i${pc}`} scope="col" className="nhsuk-table__header app-numeric">
+                  {capitalised(icbLabel)} {pc}th
                 </th>
-                <th scope="col" className="nhsuk-table__header app-numeric">
-                  This practice
+              ))}
+              {PERCENTILES.map((pc) => (
+                <th key={`a${pc}`} scope="col" className="nhsuk-table__header app-numeric">
+                  {capitalised(allLabel)} {pc}th
                 </th>
-                {PERCENTILES.map((pc) => (
-                  <th key={`i${pc}`} scope="col" className="nhsuk-table__header app-numeric">
-                    {capitalised(icbLabel)} {pc}th
-                  </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody className="nhsuk-table__body">
+            {points.map((p) => (
+              <tr key={p.month} className="nhsuk-table__row">
+                <th scope="row" className="nhsuk-table__cell app-nowrap">
+                  {formatMonth(p.month)}
+                </th>
+                <td className="nhsuk-table__cell app-numeric">
+                  {p.value === null ? "No value" : fmt(p.value)}
+                  {p.value !== null && p.suppressed ? <span className="app-low-count"> (low count, not ranked)</span> : null}
+                </td>
+                {PERCENTILES.map((pc, i) => (
+                  <td key={`i${pc}`} className="nhsuk-table__cell app-numeric">
+                    {fmt(p.icb[i])}
+                  </td>
                 ))}
-                {PERCENTILES.map((pc) => (
-                  <th key={`a${pc}`} scope="col" className="nhsuk-table__header app-numeric">
-                    {capitalised(allLabel)} {pc}th
-                  </th>
+                {PERCENTILES.map((pc, i) => (
+                  <td key={`a${pc}`} className="nhsuk-table__cell app-numeric">
+                    {fmt(p.all[i])}
+                  </td>
                 ))}
               </tr>
-            </thead>
-            <tbody className="nhsuk-table__body">
-              {points.map((p) => (
-                <tr key={p.month} className="nhsuk-table__row">
-                  <th scope="row" className="nhsuk-table__cell app-nowrap">
-                    {formatMonth(p.month)}
-                  </th>
-                  <td className="nhsuk-table__cell app-numeric">
-                    {p.value === null ? "No value" : fmt(p.value)}
-                    {p.value !== null && p.suppressed ? <span className="app-low-count"> (low count, not ranked)</span> : null}
-                  </td>
-                  {PERCENTILES.map((pc, i) => (
-                    <td key={`i${pc}`} className="nhsuk-table__cell app-numeric">
-                      {fmt(p.icb[i])}
-                    </td>
-                  ))}
-                  {PERCENTILES.map((pc, i) => (
-                    <td key={`a${pc}`} className="nhsuk-table__cell app-numeric">
-                      {fmt(p.all[i])}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollableTable>
       </details>
     </>
   );

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { describeCell, SCREENING_LABEL, type Category, type Strength } from "~/domain/silent-hours";
 import type { PracticeSilentHours } from "~/services/silent-hours.server";
 import { formatDate, formatInteger, formatMonth } from "~/utils/format";
+import { ScrollableTable } from "./ScrollableTable";
 
 /**
  * Silent-hours screening as people read it (ADR 0009): the hours of the core day in which a practice that was
@@ -177,67 +178,64 @@ export function SilentHoursScreening({ screening: s, dayHref }: { screening: Pra
           <p data-testid="silent-hours-summary">
             {plural(s.signals.length, "weekday and hour was", "weekdays and hours were")} flagged from {range}. {dataSentence}
           </p>
-          <div className="app-table-wrapper">
-            <table className="nhsuk-table app-table--compact">
-              <caption className="nhsuk-table__caption nhsuk-table__caption--s">Hours flagged by silent-hours screening</caption>
-              <thead className="nhsuk-table__head">
-                <tr className="nhsuk-table__row">
-                  <th scope="col" className="nhsuk-table__header">
-                    Weekday and hour
+          <ScrollableTable caption="Hours flagged by silent-hours screening" captionStyle="small">
+            <thead className="nhsuk-table__head">
+              <tr className="nhsuk-table__row">
+                <th scope="col" className="nhsuk-table__header">
+                  Weekday and hour
+                </th>
+                <th scope="col" className="nhsuk-table__header">
+                  Requests
+                </th>
+                <th scope="col" className="nhsuk-table__header app-numeric">
+                  Silent days
+                </th>
+                <th scope="col" className="nhsuk-table__header app-numeric">
+                  Chance
+                </th>
+                <th scope="col" className="nhsuk-table__header">
+                  Strength
+                </th>
+                <th scope="col" className="nhsuk-table__header">
+                  Most recent silent days
+                </th>
+              </tr>
+            </thead>
+            <tbody className="nhsuk-table__body">
+              {s.signals.map((c) => (
+                <tr key={`${c.category}-${c.weekday}-${c.hour}`} className="nhsuk-table__row">
+                  <th scope="row" className="nhsuk-table__cell app-nowrap">
+                    {describeCell(c.weekday, c.hour)}
                   </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    Requests
-                  </th>
-                  <th scope="col" className="nhsuk-table__header app-numeric">
-                    Silent days
-                  </th>
-                  <th scope="col" className="nhsuk-table__header app-numeric">
-                    Chance
-                  </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    Strength
-                  </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    Most recent silent days
-                  </th>
+                  <td className="nhsuk-table__cell">{REQUEST_LABELS[c.category]}</td>
+                  <td className="nhsuk-table__cell app-numeric app-nowrap">
+                    {formatInteger(c.silentDays)} of {formatInteger(c.eligibleDays)}
+                  </td>
+                  <td className="nhsuk-table__cell app-numeric">
+                    <Chance log10P={c.log10P} />
+                  </td>
+                  <td className="nhsuk-table__cell">
+                    <StrengthTag strength={c.strength} />
+                  </td>
+                  <td className="nhsuk-table__cell">
+                    {c.recentDates.map((d, i) => (
+                      <span key={d}>
+                        {i > 0 ? ", " : null}
+                        {dayHref ? (
+                          <Link to={dayHref(d)} preventScrollReset className="app-nowrap">
+                            {formatDate(d)}
+                          </Link>
+                        ) : (
+                          <span className="app-nowrap">{formatDate(d)}</span>
+                        )}
+                      </span>
+                    ))}
+                    {c.silentDays > c.recentDates.length ? ` and ${formatInteger(c.silentDays - c.recentDates.length)} more` : null}
+                  </td>
                 </tr>
-              </thead>
-              <tbody className="nhsuk-table__body">
-                {s.signals.map((c) => (
-                  <tr key={`${c.category}-${c.weekday}-${c.hour}`} className="nhsuk-table__row">
-                    <th scope="row" className="nhsuk-table__cell app-nowrap">
-                      {describeCell(c.weekday, c.hour)}
-                    </th>
-                    <td className="nhsuk-table__cell">{REQUEST_LABELS[c.category]}</td>
-                    <td className="nhsuk-table__cell app-numeric app-nowrap">
-                      {formatInteger(c.silentDays)} of {formatInteger(c.eligibleDays)}
-                    </td>
-                    <td className="nhsuk-table__cell app-numeric">
-                      <Chance log10P={c.log10P} />
-                    </td>
-                    <td className="nhsuk-table__cell">
-                      <StrengthTag strength={c.strength} />
-                    </td>
-                    <td className="nhsuk-table__cell">
-                      {c.recentDates.map((d, i) => (
-                        <span key={d}>
-                          {i > 0 ? ", " : null}
-                          {dayHref ? (
-                            <Link to={dayHref(d)} preventScrollReset className="app-nowrap">
-                              {formatDate(d)}
-                            </Link>
-                          ) : (
-                            <span className="app-nowrap">{formatDate(d)}</span>
-                          )}
-                        </span>
-                      ))}
-                      {c.silentDays > c.recentDates.length ? ` and ${formatInteger(c.silentDays - c.recentDates.length)} more` : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </ScrollableTable>
           <p className="nhsuk-body-s">
             &ldquo;Silent days&rdquo;: days with no submissions in the hour (for clinical requests: none clinical, though others arrived), of the
             days on which at least 3 were expected. Strong: chance at most 1 in a million and at least 4 silent days; moderate: at most 1 in 10,000
@@ -251,53 +249,48 @@ export function SilentHoursScreening({ screening: s, dayHref }: { screening: Pra
             Nothing was flagged in the older monthly figures by weekday ({s.weekdayMonths.map((m) => formatMonth(m)).join(", ")}).
           </p>
         ) : (
-          <div className="app-table-wrapper">
-            <table className="nhsuk-table app-table--compact">
-              <caption className="nhsuk-table__caption nhsuk-table__caption--s">
-                Hours silent for a whole month (older monthly figures by weekday)
-              </caption>
-              <thead className="nhsuk-table__head">
-                <tr className="nhsuk-table__row">
-                  <th scope="col" className="nhsuk-table__header">
-                    Month
+          <ScrollableTable caption="Hours silent for a whole month (older monthly figures by weekday)" captionStyle="small">
+            <thead className="nhsuk-table__head">
+              <tr className="nhsuk-table__row">
+                <th scope="col" className="nhsuk-table__header">
+                  Month
+                </th>
+                <th scope="col" className="nhsuk-table__header">
+                  Weekday and hour
+                </th>
+                <th scope="col" className="nhsuk-table__header">
+                  Requests
+                </th>
+                <th scope="col" className="nhsuk-table__header app-numeric">
+                  Expected in the month
+                </th>
+                <th scope="col" className="nhsuk-table__header app-numeric">
+                  Chance
+                </th>
+                <th scope="col" className="nhsuk-table__header">
+                  Strength
+                </th>
+              </tr>
+            </thead>
+            <tbody className="nhsuk-table__body">
+              {s.monthly.map((m) => (
+                <tr key={`${m.month}-${m.category}-${m.weekday}-${m.hour}`} className="nhsuk-table__row">
+                  <th scope="row" className="nhsuk-table__cell app-nowrap">
+                    {formatMonth(m.month)}
                   </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    Weekday and hour
-                  </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    Requests
-                  </th>
-                  <th scope="col" className="nhsuk-table__header app-numeric">
-                    Expected in the month
-                  </th>
-                  <th scope="col" className="nhsuk-table__header app-numeric">
-                    Chance
-                  </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    Strength
-                  </th>
+                  <td className="nhsuk-table__cell">{describeCell(m.weekday, m.hour)}</td>
+                  <td className="nhsuk-table__cell">{REQUEST_LABELS[m.category]}</td>
+                  <td className="nhsuk-table__cell app-numeric">{formatInteger(Math.round(m.expected))}</td>
+                  <td className="nhsuk-table__cell app-numeric">
+                    <Chance log10P={m.log10P} />
+                  </td>
+                  <td className="nhsuk-table__cell">
+                    <StrengthTag strength={m.strength} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody className="nhsuk-table__body">
-                {s.monthly.map((m) => (
-                  <tr key={`${m.month}-${m.category}-${m.weekday}-${m.hour}`} className="nhsuk-table__row">
-                    <th scope="row" className="nhsuk-table__cell app-nowrap">
-                      {formatMonth(m.month)}
-                    </th>
-                    <td className="nhsuk-table__cell">{describeCell(m.weekday, m.hour)}</td>
-                    <td className="nhsuk-table__cell">{REQUEST_LABELS[m.category]}</td>
-                    <td className="nhsuk-table__cell app-numeric">{formatInteger(Math.round(m.expected))}</td>
-                    <td className="nhsuk-table__cell app-numeric">
-                      <Chance log10P={m.log10P} />
-                    </td>
-                    <td className="nhsuk-table__cell">
-                      <StrengthTag strength={m.strength} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </ScrollableTable>
         )
       ) : null}
     </section>

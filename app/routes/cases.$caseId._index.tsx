@@ -18,6 +18,7 @@ import {
 } from "~/components/CaseParts";
 import { ErrorSummary } from "~/components/ErrorSummary";
 import { NotificationBanner } from "~/components/NotificationBanner";
+import { ScrollableTable } from "~/components/ScrollableTable";
 import { addDays } from "~/domain/calendar";
 import { checkNoticeDraft, MINIMUM_REMEDY_DAYS, NOTICE_LABELS, OUTCOME_LABELS, STAGE_LABELS, type NoticeType, type Stage } from "~/domain/cases";
 import { londonToday } from "~/domain/compliance-report";
@@ -184,69 +185,66 @@ function NoticesTable({ data, errors, submitting }: { data: Data; errors: Errors
   }
   const practiceActs = data.view === "practice" && data.canAct;
   return (
-    <div className="app-table-wrapper">
-      <table className="nhsuk-table app-table--compact">
-        <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Notices in case {data.case.id}</caption>
-        <thead className="nhsuk-table__head">
-          <tr className="nhsuk-table__row">
-            <th scope="col" className="nhsuk-table__header">
-              Notice
+    <ScrollableTable caption={`Notices in case ${data.case.id}`} captionStyle="hidden">
+      <thead className="nhsuk-table__head">
+        <tr className="nhsuk-table__row">
+          <th scope="col" className="nhsuk-table__header">
+            Notice
+          </th>
+          <th scope="col" className="nhsuk-table__header">
+            Status
+          </th>
+          <th scope="col" className="nhsuk-table__header">
+            Period
+          </th>
+          <th scope="col" className="nhsuk-table__header">
+            Date of issue
+          </th>
+          <th scope="col" className="nhsuk-table__header">
+            Remedy by
+          </th>
+          <th scope="col" className="nhsuk-table__header">
+            Acknowledged
+          </th>
+        </tr>
+      </thead>
+      <tbody className="nhsuk-table__body">
+        {data.notices.map((n) => (
+          <tr className="nhsuk-table__row" key={n.id}>
+            <th scope="row" className="nhsuk-table__cell">
+              <Link to={`/cases/${data.case.id}/notices/${n.id}`}>{`${NOTICE_LABELS[n.type as NoticeType]} ${n.id}`}</Link>
+              {data.view === "icb" && n.authorName ? <span className="nhsuk-body-s"> (drafted by {n.authorName})</span> : null}
             </th>
-            <th scope="col" className="nhsuk-table__header">
-              Status
-            </th>
-            <th scope="col" className="nhsuk-table__header">
-              Period
-            </th>
-            <th scope="col" className="nhsuk-table__header">
-              Date of issue
-            </th>
-            <th scope="col" className="nhsuk-table__header">
-              Remedy by
-            </th>
-            <th scope="col" className="nhsuk-table__header">
-              Acknowledged
-            </th>
+            <td className="nhsuk-table__cell">
+              <NoticeStatusTag status={n.status} />
+            </td>
+            <td className="nhsuk-table__cell">
+              {formatDate(n.periodFrom)} to {formatDate(n.periodTo)}
+            </td>
+            <td className="nhsuk-table__cell">{formatDate(n.issueDate)}</td>
+            <td className="nhsuk-table__cell">{formatDate(n.remedyBy)}</td>
+            <td className="nhsuk-table__cell">
+              {n.acknowledgedAt ? (
+                formatInstant(n.acknowledgedAt)
+              ) : practiceActs ? (
+                <Form method="post">
+                  <input type="hidden" name="intent" value="acknowledge" />
+                  <input type="hidden" name="noticeId" value={n.id} />
+                  {errors[`acknowledge-${n.id}-noticeId`] ? <span className="nhsuk-error-message">{errors[`acknowledge-${n.id}-noticeId`]}</span> : null}
+                  <button className="nhsuk-button nhsuk-button--small app-inline-button" type="submit" disabled={submitting} id={`acknowledge-${n.id}-noticeId`}>
+                    Acknowledge<span className="nhsuk-u-visually-hidden"> {`${NOTICE_LABELS[n.type as NoticeType].toLowerCase()} ${n.id}`}</span>
+                  </button>
+                </Form>
+              ) : n.status === "draft" || n.status === "approved" || n.status === "withdrawn" ? (
+                "Not sent"
+              ) : (
+                "Not yet"
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody className="nhsuk-table__body">
-          {data.notices.map((n) => (
-            <tr className="nhsuk-table__row" key={n.id}>
-              <th scope="row" className="nhsuk-table__cell">
-                <Link to={`/cases/${data.case.id}/notices/${n.id}`}>{`${NOTICE_LABELS[n.type as NoticeType]} ${n.id}`}</Link>
-                {data.view === "icb" && n.authorName ? <span className="nhsuk-body-s"> (drafted by {n.authorName})</span> : null}
-              </th>
-              <td className="nhsuk-table__cell">
-                <NoticeStatusTag status={n.status} />
-              </td>
-              <td className="nhsuk-table__cell">
-                {formatDate(n.periodFrom)} to {formatDate(n.periodTo)}
-              </td>
-              <td className="nhsuk-table__cell">{formatDate(n.issueDate)}</td>
-              <td className="nhsuk-table__cell">{formatDate(n.remedyBy)}</td>
-              <td className="nhsuk-table__cell">
-                {n.acknowledgedAt ? (
-                  formatInstant(n.acknowledgedAt)
-                ) : practiceActs ? (
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="acknowledge" />
-                    <input type="hidden" name="noticeId" value={n.id} />
-                    {errors[`acknowledge-${n.id}-noticeId`] ? <span className="nhsuk-error-message">{errors[`acknowledge-${n.id}-noticeId`]}</span> : null}
-                    <button className="nhsuk-button nhsuk-button--small app-inline-button" type="submit" disabled={submitting} id={`acknowledge-${n.id}-noticeId`}>
-                      Acknowledge<span className="nhsuk-u-visually-hidden"> {`${NOTICE_LABELS[n.type as NoticeType].toLowerCase()} ${n.id}`}</span>
-                    </button>
-                  </Form>
-                ) : n.status === "draft" || n.status === "approved" || n.status === "withdrawn" ? (
-                  "Not sent"
-                ) : (
-                  "Not yet"
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        ))}
+      </tbody>
+    </ScrollableTable>
   );
 }
 

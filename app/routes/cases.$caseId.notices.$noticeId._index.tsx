@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Choices, DONE_MESSAGES, errorsFor, FormSection, NoticeStatusTag, SubmitButton, TextArea, TextInput, type Errors } from "~/components/CaseParts";
 import { ErrorSummary } from "~/components/ErrorSummary";
 import { NotificationBanner } from "~/components/NotificationBanner";
+import { ScrollableTable } from "~/components/ScrollableTable";
 import { addDays, isDate } from "~/domain/calendar";
 import { MINIMUM_REMEDY_DAYS, NOTICE_LABELS, SHORTER_PERIOD_LABELS, type NoticeType } from "~/domain/cases";
 import { londonToday } from "~/domain/compliance-report";
@@ -170,48 +171,45 @@ function NoticeBody({ blocks, issued }: { blocks: Block[]; issued: boolean }) {
           case "table":
             if (b.rows.length === 0) return null;
             return (
-              <div className="app-table-wrapper" key={i}>
-                <table className="nhsuk-table app-table--compact">
-                  <caption className="nhsuk-table__caption nhsuk-table__caption--s">{b.caption}</caption>
-                  <thead className="nhsuk-table__head">
-                    <tr className="nhsuk-table__row">
-                      {b.header.map((h, j) => (
-                        <th scope="col" className={`nhsuk-table__header${b.numeric[j] ? " app-numeric" : ""}`} key={j}>
-                          {h}
-                        </th>
+              <ScrollableTable key={i} caption={b.caption} captionStyle="small">
+                <thead className="nhsuk-table__head">
+                  <tr className="nhsuk-table__row">
+                    {b.header.map((h, j) => (
+                      <th scope="col" className={`nhsuk-table__header${b.numeric[j] ? " app-numeric" : ""}`} key={j}>
+                        {h}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody className="nhsuk-table__body">
+                  {b.rows.map((r, j) => (
+                    <tr className="nhsuk-table__row" key={j}>
+                      {r.map((cell, k) => (
+                        <td className={`nhsuk-table__cell${b.numeric[k] ? " app-numeric" : ""}`} key={k}>
+                          {cell}
+                        </td>
                       ))}
                     </tr>
-                  </thead>
-                  <tbody className="nhsuk-table__body">
-                    {b.rows.map((r, j) => (
-                      <tr className="nhsuk-table__row" key={j}>
-                        {r.map((cell, k) => (
+                  ))}
+                </tbody>
+                {b.total ? (
+                  <tfoot>
+                    <tr className="nhsuk-table__row">
+                      {b.total.map((cell, k) =>
+                        k === 0 ? (
+                          <th scope="row" className="nhsuk-table__header" key={k}>
+                            {cell}
+                          </th>
+                        ) : (
                           <td className={`nhsuk-table__cell${b.numeric[k] ? " app-numeric" : ""}`} key={k}>
                             {cell}
                           </td>
-                        ))}
-                      </tr>
-                    ))}
-                  </tbody>
-                  {b.total ? (
-                    <tfoot>
-                      <tr className="nhsuk-table__row">
-                        {b.total.map((cell, k) =>
-                          k === 0 ? (
-                            <th scope="row" className="nhsuk-table__header" key={k}>
-                              {cell}
-                            </th>
-                          ) : (
-                            <td className={`nhsuk-table__cell${b.numeric[k] ? " app-numeric" : ""}`} key={k}>
-                              {cell}
-                            </td>
-                          ),
-                        )}
-                      </tr>
-                    </tfoot>
-                  ) : null}
-                </table>
-              </div>
+                        ),
+                      )}
+                    </tr>
+                  </tfoot>
+                ) : null}
+              </ScrollableTable>
             );
         }
         return null;
@@ -535,39 +533,36 @@ export default function NoticePage() {
       {data.view === "icb" ? (
         <>
           <h2>Versions</h2>
-          <div className="app-table-wrapper">
-            <table className="nhsuk-table app-table--compact">
-              <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Versions of {label}</caption>
-              <thead className="nhsuk-table__head">
-                <tr className="nhsuk-table__row">
-                  <th scope="col" className="nhsuk-table__header app-numeric">
-                    Version
+          <ScrollableTable caption={`Versions of ${label}`} captionStyle="hidden">
+            <thead className="nhsuk-table__head">
+              <tr className="nhsuk-table__row">
+                <th scope="col" className="nhsuk-table__header app-numeric">
+                  Version
+                </th>
+                <th scope="col" className="nhsuk-table__header">
+                  What
+                </th>
+                <th scope="col" className="nhsuk-table__header">
+                  By
+                </th>
+                <th scope="col" className="nhsuk-table__header">
+                  When
+                </th>
+              </tr>
+            </thead>
+            <tbody className="nhsuk-table__body">
+              {data.versions.map((ver) => (
+                <tr className="nhsuk-table__row" key={ver.version}>
+                  <th scope="row" className="nhsuk-table__cell app-numeric">
+                    {ver.version === data.version ? ver.version : <Link to={`${base}?version=${ver.version}`}>{ver.version}</Link>}
                   </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    What
-                  </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    By
-                  </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    When
-                  </th>
+                  <td className="nhsuk-table__cell">{ver.note}</td>
+                  <td className="nhsuk-table__cell">{ver.createdByName ?? ""}</td>
+                  <td className="nhsuk-table__cell">{formatInstant(ver.createdAt)}</td>
                 </tr>
-              </thead>
-              <tbody className="nhsuk-table__body">
-                {data.versions.map((ver) => (
-                  <tr className="nhsuk-table__row" key={ver.version}>
-                    <th scope="row" className="nhsuk-table__cell app-numeric">
-                      {ver.version === data.version ? ver.version : <Link to={`${base}?version=${ver.version}`}>{ver.version}</Link>}
-                    </th>
-                    <td className="nhsuk-table__cell">{ver.note}</td>
-                    <td className="nhsuk-table__cell">{ver.createdByName ?? ""}</td>
-                    <td className="nhsuk-table__cell">{formatInstant(ver.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </ScrollableTable>
         </>
       ) : null}
     </>

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { Choices, errorsFor, Select, StageTag, SubmitButton, TextArea, TextInput } from "~/components/CaseParts";
 import { DataTable, type DisplayColumn } from "~/components/DataTable";
 import { ErrorSummary } from "~/components/ErrorSummary";
+import { ScrollableTable } from "~/components/ScrollableTable";
 import { NOTICE_LABELS, NOTICE_STATUS_LABELS, STAGE_LABELS, STAGES, type NoticeStatus, type Stage } from "~/domain/cases";
 import { CLASSIFICATION_LABELS, type Classification } from "~/domain/classification";
 import { londonToday, resolveRange } from "~/domain/compliance-report";
@@ -312,60 +313,57 @@ export default function IcbCases() {
       {suggestions.length === 0 ? (
         <p>No practice is flagged without an open case.</p>
       ) : (
-        <div className="app-table-wrapper">
-          <table className="nhsuk-table app-table--compact">
-            <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Practices flagged without an open case</caption>
-            <thead className="nhsuk-table__head">
-              <tr className="nhsuk-table__row">
+        <ScrollableTable caption="Practices flagged without an open case" captionStyle="hidden">
+          <thead className="nhsuk-table__head">
+            <tr className="nhsuk-table__row">
+              <th scope="col" className="nhsuk-table__header">
+                Practice
+              </th>
+              <th scope="col" className="nhsuk-table__header">
+                PCN
+              </th>
+              <th scope="col" className="nhsuk-table__header app-numeric">
+                Flagged days
+              </th>
+              <th scope="col" className="nhsuk-table__header app-numeric">
+                Closed minutes
+              </th>
+              <th scope="col" className="nhsuk-table__header">
+                Suggested approach
+              </th>
+              {canOpen ? (
                 <th scope="col" className="nhsuk-table__header">
-                  Practice
+                  <span className="nhsuk-u-visually-hidden">Action</span>
                 </th>
-                <th scope="col" className="nhsuk-table__header">
-                  PCN
+              ) : null}
+            </tr>
+          </thead>
+          <tbody className="nhsuk-table__body">
+            {suggestions.map((s) => (
+              <tr className="nhsuk-table__row" key={s.odsCode}>
+                <th scope="row" className="nhsuk-table__cell">
+                  <Link to={`/practices/${s.odsCode}/compliance?from=${range.from}&to=${range.to}`}>{s.name}</Link> ({s.odsCode})
                 </th>
-                <th scope="col" className="nhsuk-table__header app-numeric">
-                  Flagged days
-                </th>
-                <th scope="col" className="nhsuk-table__header app-numeric">
-                  Closed minutes
-                </th>
-                <th scope="col" className="nhsuk-table__header">
-                  Suggested approach
-                </th>
+                <td className="nhsuk-table__cell">{s.pcnName ?? ""}</td>
+                <td className="nhsuk-table__cell app-numeric">{formatInteger(s.flaggedDays)}</td>
+                <td className="nhsuk-table__cell app-numeric">{formatInteger(s.closedMinutes)}</td>
+                <td className="nhsuk-table__cell">{s.classification ? CLASSIFICATION_LABELS[s.classification as Classification].label : ""}</td>
                 {canOpen ? (
-                  <th scope="col" className="nhsuk-table__header">
-                    <span className="nhsuk-u-visually-hidden">Action</span>
-                  </th>
+                  <td className="nhsuk-table__cell">
+                    <Form method="get" action={`/icb/${icb.code}/cases`}>
+                      <input type="hidden" name="open" value={s.odsCode} />
+                      <input type="hidden" name="from" value={range.from} />
+                      <input type="hidden" name="to" value={range.to} />
+                      <button className="nhsuk-button nhsuk-button--secondary nhsuk-button--small app-inline-button" type="submit">
+                        Open a case<span className="nhsuk-u-visually-hidden"> for {s.name}</span>
+                      </button>
+                    </Form>
+                  </td>
                 ) : null}
               </tr>
-            </thead>
-            <tbody className="nhsuk-table__body">
-              {suggestions.map((s) => (
-                <tr className="nhsuk-table__row" key={s.odsCode}>
-                  <th scope="row" className="nhsuk-table__cell">
-                    <Link to={`/practices/${s.odsCode}/compliance?from=${range.from}&to=${range.to}`}>{s.name}</Link> ({s.odsCode})
-                  </th>
-                  <td className="nhsuk-table__cell">{s.pcnName ?? ""}</td>
-                  <td className="nhsuk-table__cell app-numeric">{formatInteger(s.flaggedDays)}</td>
-                  <td className="nhsuk-table__cell app-numeric">{formatInteger(s.closedMinutes)}</td>
-                  <td className="nhsuk-table__cell">{s.classification ? CLASSIFICATION_LABELS[s.classification as Classification].label : ""}</td>
-                  {canOpen ? (
-                    <td className="nhsuk-table__cell">
-                      <Form method="get" action={`/icb/${icb.code}/cases`}>
-                        <input type="hidden" name="open" value={s.odsCode} />
-                        <input type="hidden" name="from" value={range.from} />
-                        <input type="hidden" name="to" value={range.to} />
-                        <button className="nhsuk-button nhsuk-button--secondary nhsuk-button--small app-inline-button" type="submit">
-                          Open a case<span className="nhsuk-u-visually-hidden"> for {s.name}</span>
-                        </button>
-                      </Form>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollableTable>
       )}
     </>
   );

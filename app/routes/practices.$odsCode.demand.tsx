@@ -4,6 +4,7 @@ import { ClassificationPanel } from "~/components/ClassificationPanel";
 import { DemandCapacityChart } from "~/components/DemandCapacityChart";
 import { ErrorSummary } from "~/components/ErrorSummary";
 import { MeasureChart } from "~/components/MeasureChart";
+import { ScrollableTable } from "~/components/ScrollableTable";
 import { DemoTag } from "~/components/StatusTag";
 import { WeekdayHeatmap } from "~/components/WeekdayHeatmap";
 import { addDays } from "~/domain/calendar";
@@ -167,55 +168,52 @@ export default function PracticeDemand() {
             measure&apos;s direction. A value whose denominator is too small to compare fairly is shown but marked &ldquo;low count&rdquo; and
             not ranked. &ldquo;{allTitle}&rdquo; is {allLabel === "England" ? "every practice in England" : "every practice whose figures have been imported here"}.
           </p>
-          <div className="app-table-wrapper">
-            <table className="nhsuk-table app-table--compact" data-testid="benchmarks">
-              <caption className="nhsuk-table__caption nhsuk-table__caption--s">Measures in {formatMonth(month)}, with rank and decile</caption>
-              <thead className="nhsuk-table__head">
-                <tr>
-                  <th scope="col" className="nhsuk-table__header">
-                    Measure
-                  </th>
-                  <th scope="col" className="nhsuk-table__header app-numeric">
-                    Value
-                  </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    Unit
-                  </th>
-                  <th scope="col" className="nhsuk-table__header app-numeric">
-                    Rank among ICB practices
-                  </th>
-                  <th scope="col" className="nhsuk-table__header app-numeric">
-                    ICB decile
-                  </th>
-                  <th scope="col" className="nhsuk-table__header app-numeric">
-                    Rank among {allLabel}
-                  </th>
-                  <th scope="col" className="nhsuk-table__header app-numeric">
-                    {allTitle} decile
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="nhsuk-table__body">
-                {MEASURES.map((def) => {
-                  const b = benchmarks.find((x) => x.measureId === def.id);
-                  const low = b && b.value !== null && b.suppressed;
-                  return (
-                    <tr key={def.id} className="nhsuk-table__row">
-                      <th scope="row" className="nhsuk-table__cell">
-                        <a href={`#measure-${def.id}`}>{def.title}</a>
-                      </th>
-                      <td className="nhsuk-table__cell app-numeric">{b?.value === null || !b ? "No value" : formatMeasureValue(def, b.value)}</td>
-                      <td className="nhsuk-table__cell">{def.unit}</td>
-                      <td className="nhsuk-table__cell app-numeric">{low ? <span className="app-low-count">low count</span> : b?.value == null ? "" : ordinalRank(b.icb)}</td>
-                      <td className="nhsuk-table__cell app-numeric">{low ? <span className="app-low-count">not ranked</span> : (b?.icb?.decile ?? "")}</td>
-                      <td className="nhsuk-table__cell app-numeric">{low ? <span className="app-low-count">low count</span> : b?.value == null ? "" : ordinalRank(b.all)}</td>
-                      <td className="nhsuk-table__cell app-numeric">{low ? <span className="app-low-count">not ranked</span> : (b?.all?.decile ?? "")}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+          <ScrollableTable caption={`Measures in ${formatMonth(month)}, with rank and decile`} captionStyle="small" data-testid="benchmarks">
+            <thead className="nhsuk-table__head">
+              <tr>
+                <th scope="col" className="nhsuk-table__header">
+                  Measure
+                </th>
+                <th scope="col" className="nhsuk-table__header app-numeric">
+                  Value
+                </th>
+                <th scope="col" className="nhsuk-table__header">
+                  Unit
+                </th>
+                <th scope="col" className="nhsuk-table__header app-numeric">
+                  Rank among ICB practices
+                </th>
+                <th scope="col" className="nhsuk-table__header app-numeric">
+                  ICB decile
+                </th>
+                <th scope="col" className="nhsuk-table__header app-numeric">
+                  Rank among {allLabel}
+                </th>
+                <th scope="col" className="nhsuk-table__header app-numeric">
+                  {allTitle} decile
+                </th>
+              </tr>
+            </thead>
+            <tbody className="nhsuk-table__body">
+              {MEASURES.map((def) => {
+                const b = benchmarks.find((x) => x.measureId === def.id);
+                const low = b && b.value !== null && b.suppressed;
+                return (
+                  <tr key={def.id} className="nhsuk-table__row">
+                    <th scope="row" className="nhsuk-table__cell">
+                      <a href={`#measure-${def.id}`}>{def.title}</a>
+                    </th>
+                    <td className="nhsuk-table__cell app-numeric">{b?.value === null || !b ? "No value" : formatMeasureValue(def, b.value)}</td>
+                    <td className="nhsuk-table__cell">{def.unit}</td>
+                    <td className="nhsuk-table__cell app-numeric">{low ? <span className="app-low-count">low count</span> : b?.value == null ? "" : ordinalRank(b.icb)}</td>
+                    <td className="nhsuk-table__cell app-numeric">{low ? <span className="app-low-count">not ranked</span> : (b?.icb?.decile ?? "")}</td>
+                    <td className="nhsuk-table__cell app-numeric">{low ? <span className="app-low-count">low count</span> : b?.value == null ? "" : ordinalRank(b.all)}</td>
+                    <td className="nhsuk-table__cell app-numeric">{low ? <span className="app-low-count">not ranked</span> : (b?.all?.decile ?? "")}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </ScrollableTable>
         </>
       ) : (
         <p>No demand or capacity figures have been imported for this practice or its ICB yet.</p>

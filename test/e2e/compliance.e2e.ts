@@ -55,6 +55,20 @@ async function text(page: Page, selector: string): Promise<string> {
 }
 
 describe("an ICB commissioner", () => {
+  test("the wide page keeps the design system's 32 px gutters at every desktop width, and centres once there is room", async () => {
+    const page = await freshPage();
+    await signIn(page, "commissioner@demo.example");
+    for (const width of [1024, 1280, 1343, 1344, 1600]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto("/icb/DEMO1/compliance");
+      const box = (await page.locator("main").boundingBox())!;
+      const right = width - box.x - box.width;
+      expect(Math.min(box.x, right), `gutters at ${width} px`).toBeGreaterThanOrEqual(32);
+      expect(Math.abs(box.x - right), `centred at ${width} px`).toBeLessThanOrEqual(1);
+      expect(box.width, `width at ${width} px`).toBe(Math.min(1280, width - 64));
+    }
+  });
+
   test("opens the compliance overview from the menu, then a practice's compliance page", async () => {
     const page = await freshPage();
     await signIn(page, "commissioner@demo.example");
