@@ -120,6 +120,19 @@ describe("dated edition", () => {
     ]);
   });
 
+  it("stores a row written unusually (padded, lower case) exactly as the same row written plainly", async () => {
+    const file = csv("unusual.csv", DATED_HEADER, [
+      dated("02/03/2026", "Monday", "08:00-08:59", "A81001", "S", 5, 2, 1),
+      dated(" 02/03/2026 ", " monday ", " 08:00-08:59 ", " a81002 ", " S ", " 5", "2 ", " 1 ", " 8 "),
+    ]);
+    const result = await importOc(t, file);
+    expect(result.counts).toMatchObject({ read: 2, inserted: 2 });
+    expect((await hourly()).map((r) => [r.practice_code, r.date, r.hour, r.clinical, r.admin, r.other, r.total])).toEqual([
+      ["A81001", "2026-03-02", 8, 5, 2, 1, 8],
+      ["A81002", "2026-03-02", 8, 5, 2, 1, 8],
+    ]);
+  });
+
   it("loads every CSV member of the published zip (north and south regions)", async () => {
     const zip = await tmp.zip(`${NAME}.zip`, [
       { name: `${NAME}_north_regions.csv`, data: [DATED_HEADER, dated("02/03/2026", "Monday", "08:00-08:59", "A81001", "S1", 3, 1, 0)].join("\n") + "\n" },
