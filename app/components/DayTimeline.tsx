@@ -1,6 +1,7 @@
 import type { IntervalCategory } from "../../db/schema";
 import type { SegmentState } from "~/domain/compliance";
 import { formatInteger } from "~/utils/format";
+import { ScrollableTable } from "./ScrollableTable";
 
 export interface TimelineSegmentView {
   offset: number;
@@ -74,8 +75,7 @@ export function DayTimeline({ segments, caption }: { segments: TimelineSegmentVi
           </li>
         ))}
       </ul>
-      <table className="nhsuk-table app-table--compact">
-        <caption className="nhsuk-table__caption nhsuk-table__caption--s">{caption}</caption>
+      <ScrollableTable caption={caption} captionStyle="small">
         <thead className="nhsuk-table__head">
           <tr>
             <th scope="col" className="nhsuk-table__header">
@@ -115,7 +115,7 @@ export function DayTimeline({ segments, caption }: { segments: TimelineSegmentVi
             </tr>
           ))}
         </tbody>
-      </table>
+      </ScrollableTable>
     </>
   );
 }

@@ -1,6 +1,7 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatInteger } from "~/utils/format";
 import { ClientOnly } from "./ClientOnly";
+import { ScrollableTable } from "./ScrollableTable";
 
 export interface BandCount {
   key: string;
@@ -48,33 +49,30 @@ export function DecileChart({ bands, notEnoughData, caption }: { bands: BandCoun
         <summary className="nhsuk-details__summary">
           <span className="nhsuk-details__summary-text">Show the figures as a table</span>
         </summary>
-        <div className="nhsuk-details__text">
-          <table className="nhsuk-table app-table--compact">
-            <caption className="nhsuk-table__caption nhsuk-table__caption--s">{caption}</caption>
-            <thead className="nhsuk-table__head">
-              <tr>
-                <th scope="col" className="nhsuk-table__header">
-                  Share of core minutes open
-                </th>
-                <th scope="col" className="nhsuk-table__header app-numeric">
-                  Practices
-                </th>
+        <ScrollableTable wrapperClassName="nhsuk-details__text" caption={caption} captionStyle="small">
+          <thead className="nhsuk-table__head">
+            <tr>
+              <th scope="col" className="nhsuk-table__header">
+                Share of core minutes open
+              </th>
+              <th scope="col" className="nhsuk-table__header app-numeric">
+                Practices
+              </th>
+            </tr>
+          </thead>
+          <tbody className="nhsuk-table__body">
+            {bands.map((b) => (
+              <tr key={b.key} className="nhsuk-table__row">
+                <td className="nhsuk-table__cell">{b.label}</td>
+                <td className="nhsuk-table__cell app-numeric">{formatInteger(b.practices)}</td>
               </tr>
-            </thead>
-            <tbody className="nhsuk-table__body">
-              {bands.map((b) => (
-                <tr key={b.key} className="nhsuk-table__row">
-                  <td className="nhsuk-table__cell">{b.label}</td>
-                  <td className="nhsuk-table__cell app-numeric">{formatInteger(b.practices)}</td>
-                </tr>
-              ))}
-              <tr className="nhsuk-table__row">
-                <td className="nhsuk-table__cell">Not enough data (less than half the core minutes known)</td>
-                <td className="nhsuk-table__cell app-numeric">{formatInteger(notEnoughData)}</td>
-              </tr>
-            </tbody>
-          </table>
-        </div>
+            ))}
+            <tr className="nhsuk-table__row">
+              <td className="nhsuk-table__cell">Not enough data (less than half the core minutes known)</td>
+              <td className="nhsuk-table__cell app-numeric">{formatInteger(notEnoughData)}</td>
+            </tr>
+          </tbody>
+        </ScrollableTable>
       </details>
     </>
   );

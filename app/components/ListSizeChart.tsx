@@ -1,6 +1,7 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatInteger, formatMonth, formatMonthShort } from "~/utils/format";
 import { ClientOnly } from "./ClientOnly";
+import { ScrollableTable } from "./ScrollableTable";
 
 export interface ListSizePoint {
   month: string;
@@ -33,29 +34,26 @@ export function ListSizeChart({ points }: { points: ListSizePoint[] }) {
         <summary className="nhsuk-details__summary">
           <span className="nhsuk-details__summary-text">Show the list sizes as a table</span>
         </summary>
-        <div className="nhsuk-details__text">
-          <table className="nhsuk-table app-table--compact">
-            <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Registered patients by month</caption>
-            <thead className="nhsuk-table__head">
-              <tr>
-                <th scope="col" className="nhsuk-table__header">
-                  Month
-                </th>
-                <th scope="col" className="nhsuk-table__header app-numeric">
-                  Registered patients
-                </th>
+        <ScrollableTable wrapperClassName="nhsuk-details__text" caption="Registered patients by month" captionStyle="hidden">
+          <thead className="nhsuk-table__head">
+            <tr>
+              <th scope="col" className="nhsuk-table__header">
+                Month
+              </th>
+              <th scope="col" className="nhsuk-table__header app-numeric">
+                Registered patients
+              </th>
+            </tr>
+          </thead>
+          <tbody className="nhsuk-table__body">
+            {points.map((p) => (
+              <tr key={p.month} className="nhsuk-table__row">
+                <td className="nhsuk-table__cell">{formatMonth(p.month)}</td>
+                <td className="nhsuk-table__cell app-numeric">{formatInteger(p.patients)}</td>
               </tr>
-            </thead>
-            <tbody className="nhsuk-table__body">
-              {points.map((p) => (
-                <tr key={p.month} className="nhsuk-table__row">
-                  <td className="nhsuk-table__cell">{formatMonth(p.month)}</td>
-                  <td className="nhsuk-table__cell app-numeric">{formatInteger(p.patients)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollableTable>
       </details>
     </>
   );

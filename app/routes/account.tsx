@@ -5,6 +5,7 @@ import { useEffect, useRef } from "react";
 import { z } from "zod";
 import { ErrorSummary } from "~/components/ErrorSummary";
 import { NotificationBanner } from "~/components/NotificationBanner";
+import { ScrollableTable } from "~/components/ScrollableTable";
 import { changePassword } from "~/services/account.server";
 import { audit, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
@@ -169,8 +170,7 @@ export default function Account() {
       <p>
         A session ends after {limits.idleMinutes} minutes without use, and {limits.maxAgeHours} hours after signing in at the latest. Times are UK time.
       </p>
-      <table className="nhsuk-table">
-        <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Your sessions</caption>
+      <ScrollableTable caption="Your sessions" captionStyle="hidden">
         <thead className="nhsuk-table__head">
           <tr className="nhsuk-table__row">
             <th className="nhsuk-table__header" scope="col">
@@ -205,7 +205,7 @@ export default function Account() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ScrollableTable>
 
       <h2>Sign out everywhere</h2>
       <p>Ends every session of your account, including this one. Do this if you signed in on a computer you no longer use, or think someone else may have.</p>

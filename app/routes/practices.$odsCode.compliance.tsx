@@ -29,6 +29,7 @@ import { getDb } from "~/utils/db.server";
 import { formatDate, formatDecimal, formatInteger } from "~/utils/format";
 import { csvResponse, toCsv, withParams, type Column } from "~/utils/table";
 import complianceStyles from "~/styles/compliance.css?url";
+import { ScrollableTable } from "~/components/ScrollableTable";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: complianceStyles }];
 
@@ -272,8 +273,7 @@ export default function PracticeCompliance() {
         )}
       </p>
 
-      <table className="nhsuk-table app-table--compact">
-        <caption className="nhsuk-table__caption nhsuk-table__caption--s">Minutes by kind of request</caption>
+      <ScrollableTable caption="Minutes by kind of request" captionStyle="small">
         <thead className="nhsuk-table__head">
           <tr>
             <th scope="col" className="nhsuk-table__header">
@@ -311,7 +311,7 @@ export default function PracticeCompliance() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ScrollableTable>
 
       <ClassificationPanel data={data.classification} settingsHref={data.settingsHref} />
       <p>

@@ -280,10 +280,7 @@ export default function PracticeDemand() {
           No surge: weekly submissions stayed near the usual level of {fmtNumber(surges.baselineMean)} a week (spread {fmtNumber(surges.baselineSd)}).
         </p>
       ) : (
-        <table className="nhsuk-table app-table--compact" data-testid="surges">
-          <caption className="nhsuk-table__caption nhsuk-table__caption--s">
-            Surges against the usual level of {fmtNumber(surges.baselineMean)} submissions a week (spread {fmtNumber(surges.baselineSd)})
-          </caption>
+        <ScrollableTable caption={`Surges against the usual level of ${fmtNumber(surges.baselineMean)} submissions a week (spread ${fmtNumber(surges.baselineSd)})`} captionStyle="small" data-testid="surges">
           <thead className="nhsuk-table__head">
             <tr>
               <th scope="col" className="nhsuk-table__header">
@@ -314,40 +311,37 @@ export default function PracticeDemand() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollableTable>
       )}
       {surges.weeks.length > 0 ? (
         <details className="nhsuk-details">
           <summary className="nhsuk-details__summary">
             <span className="nhsuk-details__summary-text">Show the weekly submissions and running totals</span>
           </summary>
-          <div className="nhsuk-details__text">
-            <table className="nhsuk-table app-table--compact">
-              <caption className="nhsuk-table__caption nhsuk-table__caption--s">Online submissions by ISO week, with the CUSUM running total</caption>
-              <thead className="nhsuk-table__head">
-                <tr>
-                  <th scope="col" className="nhsuk-table__header">
-                    Week beginning
-                  </th>
-                  <th scope="col" className="nhsuk-table__header app-numeric">
-                    Submissions
-                  </th>
-                  <th scope="col" className="nhsuk-table__header app-numeric">
-                    Running total
-                  </th>
+          <ScrollableTable wrapperClassName="nhsuk-details__text" caption="Online submissions by ISO week, with the CUSUM running total" captionStyle="small">
+            <thead className="nhsuk-table__head">
+              <tr>
+                <th scope="col" className="nhsuk-table__header">
+                  Week beginning
+                </th>
+                <th scope="col" className="nhsuk-table__header app-numeric">
+                  Submissions
+                </th>
+                <th scope="col" className="nhsuk-table__header app-numeric">
+                  Running total
+                </th>
+              </tr>
+            </thead>
+            <tbody className="nhsuk-table__body">
+              {surges.weeks.map((w) => (
+                <tr key={w.week} className="nhsuk-table__row">
+                  <td className="nhsuk-table__cell">{formatDate(w.week)}</td>
+                  <td className="nhsuk-table__cell app-numeric">{formatInteger(w.value)}</td>
+                  <td className="nhsuk-table__cell app-numeric">{w.sum === null ? "Baseline" : fmtNumber(w.sum, 2)}</td>
                 </tr>
-              </thead>
-              <tbody className="nhsuk-table__body">
-                {surges.weeks.map((w) => (
-                  <tr key={w.week} className="nhsuk-table__row">
-                    <td className="nhsuk-table__cell">{formatDate(w.week)}</td>
-                    <td className="nhsuk-table__cell app-numeric">{formatInteger(w.value)}</td>
-                    <td className="nhsuk-table__cell app-numeric">{w.sum === null ? "Baseline" : fmtNumber(w.sum, 2)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </ScrollableTable>
         </details>
       ) : null}
 

@@ -69,6 +69,24 @@ describe("an ICB commissioner", () => {
     }
   });
 
+  test("a wide table scrolls inside its wrapper, never the page, from phone to desktop widths", async () => {
+    const page = await freshPage();
+    await signIn(page, "commissioner@demo.example");
+    for (const width of [390, 768, 1024]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const path of ["/icb/DEMO1/compliance", "/icb/DEMO1/cases", "/practices/DEM002/compliance", "/account"]) {
+        await page.goto(path);
+        const { page: pageWidth, viewport, tableWider } = await page.evaluate(() => ({
+          page: document.documentElement.scrollWidth,
+          viewport: document.documentElement.clientWidth,
+          tableWider: [...document.querySelectorAll(".app-table-wrapper")].some((w) => w.scrollWidth > w.clientWidth),
+        }));
+        expect(pageWidth, `${path} at ${width} px`).toBe(viewport);
+        if (width === 390 && path.startsWith("/icb/")) expect(tableWider, `${path} at ${width} px has a table wider than the screen`).toBe(true);
+      }
+    }
+  });
+
   test("opens the compliance overview from the menu, then a practice's compliance page", async () => {
     const page = await freshPage();
     await signIn(page, "commissioner@demo.example");
