@@ -75,7 +75,7 @@ export function Header({ user }: { user: HeaderUser | null }) {
   const nav = navigationFor(user);
   return (
     <header className="nhsuk-header" data-module="nhsuk-header" role="banner">
-      <div className="nhsuk-header__container nhsuk-width-container">
+      <div className="nhsuk-header__container nhsuk-width-container app-width-container">
         <div className="nhsuk-header__service">
           <Link className="nhsuk-header__service-logo" to="/" aria-label={`${SERVICE_NAME} homepage`}>
             <NhsLogo />
@@ -121,7 +121,7 @@ export function Header({ user }: { user: HeaderUser | null }) {
       </div>
       {nav.length > 0 ? (
         <nav className="nhsuk-header__navigation" aria-label="Menu">
-          <div className="nhsuk-header__navigation-container nhsuk-width-container">
+          <div className="nhsuk-header__navigation-container nhsuk-width-container app-width-container">
             <ul className="nhsuk-header__navigation-list">
               {nav.map((item) => (
                 <li className="nhsuk-header__navigation-item" key={item.to}>
@@ -150,7 +150,7 @@ export function Header({ user }: { user: HeaderUser | null }) {
 export function Footer() {
   return (
     <footer className="nhsuk-footer" role="contentinfo">
-      <div className="nhsuk-width-container">
+      <div className="nhsuk-width-container app-width-container">
         <div className="nhsuk-footer__meta">
           <h2 className="nhsuk-u-visually-hidden">Support links</h2>
           <ul className="nhsuk-footer__list">

@@ -66,6 +66,11 @@ describe("an ICB commissioner", () => {
       expect(Math.min(box.x, right), `gutters at ${width} px`).toBeGreaterThanOrEqual(32);
       expect(Math.abs(box.x - right), `centred at ${width} px`).toBeLessThanOrEqual(1);
       expect(box.width, `width at ${width} px`).toBe(Math.min(1280, width - 64));
+      // The header's and the footer's contents line up with the page's.
+      for (const selector of [".nhsuk-header__container", ".nhsuk-header__navigation-container", ".nhsuk-footer > div"]) {
+        const edge = (await page.locator(selector).first().boundingBox())!;
+        expect([edge.x, edge.width], `${selector} at ${width} px`).toEqual([box.x, box.width]);
+      }
     }
   });
 
