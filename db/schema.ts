@@ -311,6 +311,18 @@ export interface OcDailyTable {
 }
 
 /**
+ * `oc_daily` summed per practice and ISO week, with the number of days summed; a week without a day of data has no
+ * row. Rewritten for the weeks of the dates whenever `oc_daily` is written (`setOcWeeks`, ADR 17).
+ */
+export interface OcWeeklyTable {
+  practice_code: string;
+  /** The Monday of the ISO week. */
+  week: string;
+  total: number;
+  days: number;
+}
+
+/**
  * `oc_hourly` summed per ICB (the practices' current `icb_code`), date and hour, with the number of practices summed;
  * written by the By Day and Time importer, rebuilt for an ICB when a practice with data joins or leaves it (ADR 17).
  */
@@ -604,6 +616,7 @@ export interface Database {
   oc_hourly: OcHourlyTable;
   oc_weekday_hourly: OcWeekdayHourlyTable;
   oc_daily: OcDailyTable;
+  oc_weekly: OcWeeklyTable;
   oc_icb_hourly: OcIcbHourlyTable;
   oc_monthly: OcMonthlyTable;
   appointments_monthly: AppointmentsMonthlyTable;

@@ -7,7 +7,7 @@ import { ImportError } from "./core/errors";
 import { fastPracticeCode, parseDate, practiceCode, requireWidth, validateRecord, type FieldColumns } from "./core/fields";
 import type { ImportContext, Importer } from "./core/run";
 import { recomputeMeasures } from "~/services/measures.server";
-import { DAY_SUM_COLUMNS, daySums, rebuildIcbHourly, setOcDailyWeeks } from "~/services/oc-aggregates.server";
+import { DAY_SUM_COLUMNS, daySums, rebuildIcbHourly, setOcWeeks } from "~/services/oc-aggregates.server";
 
 /**
  * NHS England "Submissions via OC Systems By Day and Time" (data-formats.md, section 1b): online consultation
@@ -748,7 +748,7 @@ async function writeDatedAggregates(
     )
     .execute();
 
-  await setOcDailyWeeks(ctx.trx, periodsOf(dated));
+  await setOcWeeks(ctx.trx, periodsOf(dated));
 
   // The ICBs and dates the file touches (of its practices that have an ICB); their hours regrouped in one pass over
   // those dates.

@@ -11,7 +11,7 @@ import {
   type Indicator,
   weighsPressure,
 } from "~/domain/classification";
-import type { DateRange } from "~/domain/compliance-report";
+import { isoWeekStart, type DateRange } from "~/domain/compliance-report";
 import { measureWindow, scanWeeklySurges, surgesInRange, surgeWindowStart, type SurgeScan } from "~/domain/demand";
 import type { WeeklyPoint } from "~/domain/surges";
 import { measureById } from "~/domain/measures";
@@ -175,26 +175,44 @@ async function indicatorsFor(
 }
 
 /**
- * Online submissions per practice and ISO week over the surge window up to `to`, summed by the database from
- * `oc_daily` (ADR 17) exactly as `weeklySeries` sums days: oldest first, weeks without a day of data left out.
+ * Online submissions per practice and ISO week over the surge window up to `to`, exactly as `weeklySeries` sums
+ * days: oldest first, weeks without a day of data left out. The window starts on a Monday, so every week before
+ * `to`'s own is whole and is read from `oc_weekly`; `to`'s week is summed from its days in `oc_daily` up to `to`
+ * (ADR 17).
  */
 async function weeklySubmissions(db: Db, practices: string[], to: string): Promise<Map<string, WeeklyPoint[]>> {
   const out = new Map<string, WeeklyPoint[]>();
+  const lastWeek = isoWeekStart(to);
   for (let i = 0; i < practices.length; i += 500) {
-    const rows = await db
-      .selectFrom("oc_daily")
-      .select(["practice_code", "week"])
-      .select((eb) => eb.fn.sum<number | string>("total").as("total"))
-      .where("practice_code", "in", practices.slice(i, i + 500))
-      .where("date", ">=", surgeWindowStart(to))
-      .where("date", "<=", to)
-      .groupBy(["practice_code", "week"])
-      .orderBy("practice_code")
-      .orderBy("week")
-      .execute();
-    for (const r of rows) {
+    const group = practices.slice(i, i + 500);
+    const [whole, last] = await Promise.all([
+      db
+        .selectFrom("oc_weekly")
+        .select(["practice_code", "week", "total"])
+        .where("practice_code", "in", group)
+        .where("week", ">=", surgeWindowStart(to))
+        .where("week", "<", lastWeek)
+        .orderBy("practice_code")
+        .orderBy("week")
+        .execute(),
+      db
+        .selectFrom("oc_daily")
+        .select("practice_code")
+        .select((eb) => eb.fn.sum<number | string>("total").as("total"))
+        .where("practice_code", "in", group)
+        .where("date", ">=", lastWeek)
+        .where("date", "<=", to)
+        .groupBy("practice_code")
+        .execute(),
+    ]);
+    for (const r of whole) {
       const list = out.get(r.practice_code) ?? [];
-      list.push({ week: r.week, value: Number(r.total) });
+      list.push({ week: r.week, value: r.total });
+      out.set(r.practice_code, list);
+    }
+    for (const r of last) {
+      const list = out.get(r.practice_code) ?? [];
+      list.push({ week: lastWeek, value: Number(r.total) });
       out.set(r.practice_code, list);
     }
   }

@@ -1,13 +1,14 @@
 import type { ExpressionBuilder, Kysely } from "kysely";
 import type { Database } from "../../db/schema";
+import { addDays } from "~/domain/calendar";
 import { isoWeekStart } from "~/domain/compliance-report";
 
 /**
  * The stored aggregates of the By Day and Time data (ADR 17), kept in step with `oc_hourly` by the code that
- * changes what they sum: `oc_daily` (per practice and date) and `oc_icb_hourly` (per ICB, date and hour, over the
- * practices' current ICB). The By Day and Time importer writes both for the practice-dates a file touches; the
- * practice importers call `rebuildIcbHourly` for the ICBs a practice with data joined or left. All inside the
- * caller's transaction, in portable `insert … select … group by`.
+ * changes what they sum: `oc_daily` (per practice and date), `oc_weekly` (`oc_daily` per practice and ISO week) and
+ * `oc_icb_hourly` (per ICB, date and hour, over the practices' current ICB). The By Day and Time importer writes all
+ * three for the practice-dates a file touches; the practice importers call `rebuildIcbHourly` for the ICBs a practice
+ * with data joined or left. All inside the caller's transaction, in portable `insert … select … group by`.
  */
 
 type Db = Kysely<Database>;
@@ -131,18 +132,43 @@ function chunks<T>(items: T[], size: number): T[][] {
  */
 export async function rebuildOcAggregates(db: Db): Promise<void> {
   await db.deleteFrom("oc_daily").execute();
+  await db.deleteFrom("oc_weekly").execute();
   await db
     .insertInto("oc_daily")
     .columns(["practice_code", "date", ...DAY_SUM_COLUMNS])
     .expression(db.selectFrom("oc_hourly").select(["practice_code", "date"]).select(daySums).groupBy(["practice_code", "date"]))
     .execute();
-  await setOcDailyWeeks(db, (await db.selectFrom("oc_daily").select("date").distinct().execute()).map((r) => r.date));
+  await setOcWeeks(db, (await db.selectFrom("oc_daily").select("date").distinct().execute()).map((r) => r.date));
   await db.deleteFrom("oc_icb_hourly").execute();
   const icbs = await db.selectFrom("practices").select("icb_code").distinct().where("icb_code", "is not", null).execute();
   await rebuildIcbHourly(db, icbs.map((r) => r.icb_code!));
 }
 
-/** Sets `oc_daily.week` for the given dates (one portable `update` per date: SQL date arithmetic differs by dialect). */
-export async function setOcDailyWeeks(db: Db, dates: Iterable<string>): Promise<void> {
-  for (const date of new Set(dates)) await db.updateTable("oc_daily").set({ week: isoWeekStart(date) }).where("date", "=", date).execute();
+/**
+ * After `oc_daily` rows of the given dates were written: sets their `week` (one portable `update` per date, since SQL
+ * date arithmetic differs by dialect), then rewrites `oc_weekly` for those dates' weeks, every practice's, from the
+ * days now stored. Weeks are rewritten whole (a week's other days may come from another file).
+ */
+export async function setOcWeeks(db: Db, dates: Iterable<string>): Promise<void> {
+  const all = [...new Set(dates)];
+  for (const date of all) await db.updateTable("oc_daily").set({ week: isoWeekStart(date) }).where("date", "=", date).execute();
+  const weeks = [...new Set(all.map(isoWeekStart))].sort();
+  // A few weeks at a time, each group's days found through the date index.
+  for (const group of chunks(weeks, 8)) {
+    await db.deleteFrom("oc_weekly").where("week", "in", group).execute();
+    await db
+      .insertInto("oc_weekly")
+      .columns(["practice_code", "week", "total", "days"])
+      .expression(
+        db
+          .selectFrom("oc_daily")
+          .select(["practice_code", "week"])
+          .select((eb) => [eb.fn.sum<number>("total").as("total"), eb.fn.countAll<number>().as("days")])
+          .where("date", ">=", group[0]!)
+          .where("date", "<=", addDays(group[group.length - 1]!, 6))
+          .where("week", "in", group)
+          .groupBy(["practice_code", "week"]),
+      )
+      .execute();
+  }
 }

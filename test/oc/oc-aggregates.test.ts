@@ -1,10 +1,11 @@
 /**
- * The By Day and Time aggregates (ADR 17): `oc_daily` and `oc_icb_hourly` always equal the sums of `oc_hourly`
+ * The By Day and Time aggregates (ADR 17): `oc_daily`, `oc_weekly` and `oc_icb_hourly` always equal the sums of `oc_hourly`
  * worked out here independently, after a first import, a restated file, a practice moving ICB, and a refused file.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isoWeekStart } from "~/domain/compliance-report";
 import { factsForMonth } from "~/services/measures.server";
+import { rebuildOcAggregates } from "~/services/oc-aggregates.server";
 import { importFile } from "../../importers/core/run";
 import { epraccurImporter } from "../../importers/epraccur";
 import { createTestDatabase, dumpTables, type TestDatabase } from "../support/db";
@@ -58,12 +59,23 @@ function expected() {
     i.practices += 1;
     icb.set(key, i);
   }
+  const weekly = new Map<string, { practice_code: string; week: string; total: number; days: number }>();
+  for (const d of daily.values()) {
+    const w = weekly.get(`${d.practice_code}|${d.week}`) ?? { practice_code: d.practice_code, week: d.week, total: 0, days: 0 };
+    w.total += d.total;
+    w.days += 1;
+    weekly.set(`${d.practice_code}|${d.week}`, w);
+  }
   const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
-  return { daily: byKey(daily), icb: byKey(icb) };
+  return { daily: byKey(daily), weekly: byKey(weekly), icb: byKey(icb) };
 }
 
 function stored() {
-  return { daily: rows(t, "oc_daily", "practice_code, date"), icb: rows(t, "oc_icb_hourly", "icb_code, date, hour") };
+  return {
+    daily: rows(t, "oc_daily", "practice_code, date"),
+    weekly: rows(t, "oc_weekly", "practice_code, week"),
+    icb: rows(t, "oc_icb_hourly", "icb_code, date, hour"),
+  };
 }
 
 const FIRST = [
@@ -77,7 +89,7 @@ const FIRST = [
   dated("02/03/2026", "Monday", 8, "Y02960", "S1", 7, 3, 0),
 ];
 
-describe("oc_daily and oc_icb_hourly", () => {
+describe("oc_daily, oc_weekly and oc_icb_hourly", () => {
   it("a first import writes both, equal to the sums of oc_hourly", async () => {
     await importOc(t, csv("first.csv", FIRST));
     const s = stored();
@@ -131,6 +143,24 @@ describe("oc_daily and oc_icb_hourly", () => {
     ]);
     // A81003 has no submissions: its move leaves no row for QYY.
     expect(s.icb.some((r) => r.icb_code === "QYY")).toBe(false);
+  });
+
+  it("a file of another day in the same week rewrites that week's row, summing both files' days", async () => {
+    await importOc(t, csv("first.csv", FIRST));
+    await importOc(t, csv("wednesday.csv", [dated("04/03/2026", "Wednesday", 10, "A81001", "S1", 3, 0, 0)]));
+    const s = stored();
+    expect(s).toEqual(expected());
+    // A81001: 14 on Monday 2 March and 2 on Tuesday (the first file), 3 on Wednesday (the second).
+    expect(s.weekly.filter((w) => w.practice_code === "A81001")).toEqual([{ practice_code: "A81001", week: "2026-03-02", total: 19, days: 3 }]);
+  });
+
+  it("rebuilt from oc_hourly, the aggregates are the rows the importer kept", async () => {
+    await importOc(t, csv("first.csv", FIRST));
+    await importOc(t, csv("wednesday.csv", [dated("04/03/2026", "Wednesday", 10, "A81001", "S1", 3, 0, 0), dated("09/03/2026", "Monday", 8, "A81065", "S1", 1, 0, 0)]));
+    const kept = stored();
+    expect(kept.weekly.map((w) => [w.practice_code, w.week])).toEqual([["A81001", "2026-03-02"], ["A81065", "2026-03-02"], ["A81065", "2026-03-09"], ["Y02960", "2026-03-02"]]);
+    await rebuildOcAggregates(t.db);
+    expect(stored()).toEqual(kept);
   });
 
   it("a refused file leaves both exactly as they were", async () => {
