@@ -211,8 +211,22 @@ export interface ComplianceDayTable {
   admin_excepted: number;
   admin_unknown: number;
   computed_at: string;
-  /** The Monday of the date's ISO week, written with the day (ADR 17). */
+}
+
+/**
+ * A practice's stored core days summed per ISO week (ADR 17), written with the days (`DayWriter`, and
+ * `refreshComplianceWeeks` for weeks only partly recomputed); no row for a week without a stored day.
+ */
+export interface ComplianceWeekTable {
+  practice_code: string;
+  /** The Monday of the ISO week. */
   week: string;
+  open_minutes: number;
+  closed_minutes: number;
+  excepted_minutes: number;
+  /** The fewest no-data minutes of any of the week's days: under a whole day means some minute has data. */
+  least_unknown: number;
+  days: number;
 }
 
 export interface ClosureEpisodeTable {
@@ -608,6 +622,7 @@ export interface Database {
   supplier_events: SupplierEventTable;
   availability_intervals: AvailabilityIntervalTable;
   compliance_days: ComplianceDayTable;
+  compliance_weeks: ComplianceWeekTable;
   closure_episodes: ClosureEpisodeTable;
   pause_requests: PauseRequestTable;
   icb_policies: IcbPolicyTable;

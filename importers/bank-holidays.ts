@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { BUNDLED_BANK_HOLIDAYS, isDate } from "~/domain/calendar";
+import { isoWeekStart } from "~/domain/compliance-report";
+import { loadCalendar } from "~/services/compliance.server";
+import { refreshComplianceWeeks } from "~/services/compliance-weeks.server";
 import { ImportError } from "./core/errors";
 import type { Importer } from "./core/run";
 
@@ -64,6 +67,8 @@ export const bankHolidaysImporter: Importer = {
     if (added.length > 0) {
       await ctx.trx.deleteFrom("compliance_days").where("date", "in", added).execute();
       await ctx.trx.deleteFrom("closure_episodes").where("date", "in", added).execute();
+      // Their weeks' sums, regrouped from the days left (the new holidays are no longer core days).
+      await refreshComplianceWeeks(ctx.trx, await loadCalendar(ctx.trx), added.map(isoWeekStart));
     }
   },
 };

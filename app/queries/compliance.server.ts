@@ -1,12 +1,13 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { Database, IntervalCategory, PauseStatus, PracticeStatus } from "../../db/schema";
-import { CORE_MINUTES_PER_DAY, datesBetween, londonTime, type CoreHoursCalendar } from "~/domain/calendar";
+import { addDays, CORE_MINUTES_PER_DAY, datesBetween, londonTime, type CoreHoursCalendar } from "~/domain/calendar";
 import { daySegments, type ApprovedPause, type AvailabilityInterval, type DaySegment } from "~/domain/compliance";
 import {
   dayState,
   halfHourClosures,
   hasEnoughData,
+  isoWeekStart,
   lastWeeks,
   peerPosition,
   shareOf,
@@ -77,6 +78,14 @@ function storedCoreDays(db: Db, calendar: CoreHoursCalendar, icbCode: string, ra
   return notCore.length > 0 ? q.where("compliance_days.date", "not in", notCore) : q;
 }
 
+/** The Mondays of the first and last ISO weeks that lie wholly in the range, or null when none does. */
+function wholeWeeks(range: DateRange): { first: string; last: string } | null {
+  const start = isoWeekStart(range.from);
+  const first = start === range.from ? start : addDays(start, 7);
+  const last = addDays(isoWeekStart(addDays(range.to, 1)), -7);
+  return first <= last ? { first, last } : null;
+}
+
 /**
  * Each of the ICB's practices in scope with only what a peer position needs (share of core minutes open, enough
  * data): one grouped row per practice, for the practice page, which does not show the others' flags or trends.
@@ -133,7 +142,10 @@ export async function icbComplianceSummary(
   const coreDays = calendar.coreDays(range.from, range.to);
   const weeks = lastWeeks(range);
   const stored = () => storedCoreDays(db, calendar, icbCode, range);
-  const [practices, sums, overThreshold] = await Promise.all([
+  // Totals and the weekly trend: the range's whole weeks from `compliance_weeks`, the days of a partial first or last
+  // week from `compliance_days` (ADR 17).
+  const whole = wholeWeeks(range);
+  const [practices, weekRows, edgeDays, overThreshold] = await Promise.all([
     db
       .selectFrom("practices")
       .leftJoin("pcns", "pcns.code", "practices.pcn_code")
@@ -142,17 +154,39 @@ export async function icbComplianceSummary(
       .where("practices.ods_code", "in", codes)
       .orderBy("practices.ods_code")
       .execute(),
-    // Totals and the weekly trend summed by the database per practice and ISO week (ADR 17), not read day by day.
-    stored()
-      .select(["compliance_days.practice_code", "compliance_days.week"])
-      .select((eb) => [
-        eb.fn.sum<number | string>("compliance_days.open_minutes").as("open"),
-        eb.fn.sum<number | string>("compliance_days.closed_minutes").as("closed"),
-        eb.fn.sum<number | string>("compliance_days.excepted_minutes").as("excepted"),
-        eb.fn.min<number | string>("compliance_days.unknown_minutes").as("least_unknown"),
-      ])
-      .groupBy(["compliance_days.practice_code", "compliance_days.week"])
-      .execute(),
+    whole
+      ? db
+          .selectFrom("compliance_weeks")
+          .innerJoin("practices", "practices.ods_code", "compliance_weeks.practice_code")
+          .where("practices.icb_code", "=", icbCode)
+          .where("compliance_weeks.week", ">=", whole.first)
+          .where("compliance_weeks.week", "<=", whole.last)
+          .select([
+            "compliance_weeks.practice_code",
+            "compliance_weeks.week",
+            "compliance_weeks.open_minutes",
+            "compliance_weeks.closed_minutes",
+            "compliance_weeks.excepted_minutes",
+            "compliance_weeks.least_unknown",
+          ])
+          .execute()
+      : Promise.resolve([]),
+    Promise.all(
+      (whole ? [{ from: range.from, to: addDays(whole.first, -1) }, { from: addDays(whole.last, 7), to: range.to }] : [range])
+        .filter((part) => part.from <= part.to)
+        .map((part) =>
+          storedCoreDays(db, calendar, icbCode, part)
+            .select([
+              "compliance_days.practice_code",
+              "compliance_days.date",
+              "compliance_days.open_minutes",
+              "compliance_days.closed_minutes",
+              "compliance_days.excepted_minutes",
+              "compliance_days.unknown_minutes as least_unknown",
+            ])
+            .execute(),
+        ),
+    ).then((parts) => parts.flat()),
     // Only days at or over the policy's closed minutes can be flagged: the rest are not read at all.
     stored()
       .select(["compliance_days.practice_code", "compliance_days.date", "compliance_days.closed_minutes"])
@@ -160,14 +194,20 @@ export async function icbComplianceSummary(
       .execute(),
   ]);
   const byPractice = new Map<string, { open: number; closed: number; excepted: number; weeks: Map<string, { closed: number; leastUnknown: number }> }>();
-  for (const r of sums) {
+  const add = (r: { practice_code: string; open_minutes: number; closed_minutes: number; excepted_minutes: number; least_unknown: number }, week: string) => {
     let p = byPractice.get(r.practice_code);
     if (!p) byPractice.set(r.practice_code, (p = { open: 0, closed: 0, excepted: 0, weeks: new Map() }));
-    p.open += Number(r.open);
-    p.closed += Number(r.closed);
-    p.excepted += Number(r.excepted);
-    p.weeks.set(r.week, { closed: Number(r.closed), leastUnknown: Number(r.least_unknown) });
-  }
+    p.open += r.open_minutes;
+    p.closed += r.closed_minutes;
+    p.excepted += r.excepted_minutes;
+    const w = p.weeks.get(week);
+    if (w) {
+      w.closed += r.closed_minutes;
+      w.leastUnknown = Math.min(w.leastUnknown, r.least_unknown);
+    } else p.weeks.set(week, { closed: r.closed_minutes, leastUnknown: r.least_unknown });
+  };
+  for (const r of weekRows) add(r, r.week);
+  for (const d of edgeDays) add(d, isoWeekStart(d.date));
   const flagDays = new Map<string, { date: string; closedMinutes: number }[]>();
   for (const d of overThreshold) {
     const list = flagDays.get(d.practice_code);

@@ -3,7 +3,9 @@ import { Worker } from "node:worker_threads";
 import { recordAudit } from "../../db/audit";
 import type { Database } from "../../db/schema";
 import { addDays, localMinute, londonDate } from "~/domain/calendar";
+import { isoWeekStart } from "~/domain/compliance-report";
 import { DayWriter, loadCalendar, RecomputeSet, type PackedDays } from "./compliance.server";
+import { clearComplianceWeeks, refreshComplianceWeeks, weekWithin } from "./compliance-weeks.server";
 import type { RebuildWorkerInput, RebuildWorkerMessage } from "./compliance-worker";
 
 /**
@@ -138,12 +140,20 @@ export async function rebuildCompliance(db: Kysely<Database>, options: RebuildOp
     if (wide) for (const index of SECONDARY_INDEXES) await trx.schema.dropIndex(index.name).execute();
     await clearDays.execute();
     await clearEpisodes.execute();
+    const cleared = { from: options.from ?? null, to: options.to ?? null };
+    await clearComplianceWeeks(trx, null, cleared.from, cleared.to);
 
+    const calendar = await loadCalendar(trx);
     const inWorker = wide && options.databasePath !== undefined && options.databasePath !== ":memory:";
-    const result = inWorker ? await runInWorkers(trx, set, options.databasePath!) : await set.run(trx, await loadCalendar(trx), { cleared: true });
+    const result = inWorker ? await runInWorkers(trx, set, options.databasePath!, cleared) : await set.run(trx, calendar, { cleared });
     if (wide) {
       for (const index of SECONDARY_INDEXES) await trx.schema.createIndex(index.name).on(index.table).columns([...index.columns]).execute();
     }
+    // The first and last weeks of a bounded range hold days outside it, which were kept: regroup them from the days.
+    const partial = [cleared.from && isoWeekStart(cleared.from), cleared.to && isoWeekStart(cleared.to)].filter(
+      (w): w is string => !!w && !weekWithin(w, cleared.from ?? "0000-00-00", cleared.to ?? "9999-12-31"),
+    );
+    if (partial.length > 0) await refreshComplianceWeeks(trx, calendar, partial);
     const seconds = (performance.now() - began) / 1000;
     await recordAudit(trx, {
       actor: options.actor,
@@ -226,11 +236,16 @@ class RebuildWorker {
  * `RecomputeSet.run` for a rebuild, over several threads: workers (compliance-worker.ts) read and compute the groups
  * of practices, taking turns, while this thread writes them in order. The rows written are the same, in the same order.
  */
-async function runInWorkers(trx: Kysely<Database>, set: RecomputeSet, path: string): Promise<{ practices: number; days: number }> {
+async function runInWorkers(
+  trx: Kysely<Database>,
+  set: RecomputeSet,
+  path: string,
+  cleared: { from: string | null; to: string | null },
+): Promise<{ practices: number; days: number }> {
   const groups = set.groups();
   const count = Math.max(1, Math.min(WORKERS, groups.length));
   const workers = Array.from({ length: count }, (_, w) => new RebuildWorker({ path, groups: groups.filter((_, i) => i % count === w) }));
-  const writer = new DayWriter(trx);
+  const writer = new DayWriter(trx, set.wholeWeek(cleared));
   let days = 0;
   try {
     for (let i = 0; i < groups.length; i++) days += await writer.addPacked(await workers[i % count]!.next());

@@ -2,7 +2,7 @@ import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import { BulkInsert } from "../../importers/core/bulk";
 import { BUNDLED_BANK_HOLIDAYS, CoreHoursCalendar, CORE_MINUTES_PER_DAY } from "~/domain/calendar";
-import { isoWeekStart } from "~/domain/compliance-report";
+import { clearComplianceWeeks, refreshComplianceWeeks, WeekSums, weeksOverlapping, weeksWithin, weekWithin } from "./compliance-weeks.server";
 import { computeDay, type ApprovedPause, type AvailabilityInterval, type DayResult } from "~/domain/compliance";
 
 /**
@@ -160,25 +160,30 @@ const DAY_COLUMNS = [
   "admin_excepted",
   "admin_unknown",
   "computed_at",
-  "week",
 ] as const;
 
 const EPISODE_COLUMNS = ["practice_code", "date", "start_min", "end_min", "minutes", "category", "excepted", "reasons", "pause_ids"] as const;
 
-/** Writes computed days and their closure episodes, in batches (ADR 14). */
+/**
+ * Writes computed days and their closure episodes, in batches (ADR 14), and their weeks (`compliance_weeks`): after
+ * each group of practices, `endGroup` writes the weeks `whole` says were recomputed whole (every stored day of the
+ * week is one written here); the caller regroups the other weeks it touched from the stored days.
+ */
 export class DayWriter {
   private readonly days: BulkInsert<"compliance_days">;
   private readonly episodes: BulkInsert<"closure_episodes">;
+  private readonly sums: WeekSums;
   private readonly computedAt = new Date().toISOString();
-  private readonly weeks = new Map<string, string>();
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, whole: (code: string, week: string) => boolean) {
     this.days = new BulkInsert(db, "compliance_days", DAY_COLUMNS);
     this.episodes = new BulkInsert(db, "closure_episodes", EPISODE_COLUMNS);
+    this.sums = new WeekSums(db, whole);
   }
 
   async add(r: DayRecord): Promise<void> {
-    await this.days.add([r.practiceCode, r.date, ...dayMinutes(r), this.computedAt, this.weekOf(r.date)]);
+    await this.days.add([r.practiceCode, r.date, ...dayMinutes(r), this.computedAt]);
+    this.sums.add(r.practiceCode, this.sums.week(r.date), r.open, r.closed, r.excepted, r.unknown);
     for (const e of r.episodes) {
       await this.episodes.add([r.practiceCode, r.date, e.start, e.end, e.minutes, e.category, e.excepted ? 1 : 0, JSON.stringify(e.reasons), JSON.stringify(e.pauseIds)]);
     }
@@ -191,9 +196,11 @@ export class DayWriter {
       const date = dates[days[o + 1]!]!;
       const row: unknown[] = [codes[days[o]!], date];
       for (let k = 2; k < DAY_INTS; k++) row.push(days[o + k]);
-      row.push(this.computedAt, this.weekOf(date));
+      row.push(this.computedAt);
       await this.days.add(row);
     }
+    // The open, closed, excepted and unknown minutes are DAY_COLUMNS 3 to 6.
+    await this.sums.addPacked(codes, dates, days, DAY_INTS, 3);
     for (let e = 0, o = 0; o < episodes.length; e++, o += EPISODE_INTS) {
       const day = episodes[o]! * DAY_INTS;
       await this.episodes.add([
@@ -211,13 +218,13 @@ export class DayWriter {
     return days.length / DAY_INTS;
   }
 
-  private weekOf(date: string): string {
-    let week = this.weeks.get(date);
-    if (week === undefined) this.weeks.set(date, (week = isoWeekStart(date)));
-    return week;
+  /** The end of a group of practices (`add` path): writes its whole weeks. `addPacked` writes its own. */
+  async endGroup(): Promise<void> {
+    await this.sums.write();
   }
 
   async flush(): Promise<void> {
+    await this.sums.flush();
     await this.days.flush();
     await this.episodes.flush();
   }
@@ -237,14 +244,14 @@ export interface PackedDays {
   episodeText: string[];
 }
 
-/** A day's minutes, in `DAY_COLUMNS` order (between the practice and date and the last two columns). */
+/** A day's minutes, in `DAY_COLUMNS` order (between the practice and date and `computed_at`). */
 function dayMinutes(r: DayRecord): number[] {
   const { clinical: c, admin: a } = r;
   return [r.coreMinutes, r.open, r.closed, r.excepted, r.unknown, c.open, c.closed, c.excepted, c.unknown, a.open, a.closed, a.excepted, a.unknown];
 }
 
-/** Practice and date (as indexes), then `dayMinutes`: every column but `computed_at` and `week`. */
-const DAY_INTS = DAY_COLUMNS.length - 2;
+/** Practice and date (as indexes), then `dayMinutes`: every column but `computed_at`. */
+const DAY_INTS = DAY_COLUMNS.length - 1;
 const EPISODE_INTS = 6;
 const CATEGORIES = ["all", "clinical", "admin"] as const;
 
@@ -274,12 +281,6 @@ export function packDays(records: readonly DayRecord[]): PackedDays {
     }
   });
   return { codes, dates, days, episodes, episodeText };
-}
-
-export async function storeDays(db: Kysely<Database>, records: DayRecord[]): Promise<void> {
-  const writer = new DayWriter(db);
-  for (const r of records) await writer.add(r);
-  await writer.flush();
 }
 
 /** Date ranges to recompute, per practice; ranges for the same practice are merged into one span. */
@@ -314,9 +315,13 @@ export class RecomputeSet {
    * days deleted together when their spans agree), computed with `computeDay`, written in batches.
    * `cleared`: the caller has already deleted every stored day in the spans (a rebuild), so none is deleted here.
    */
-  async run(db: Kysely<Database>, calendar?: CoreHoursCalendar, options: { cleared?: boolean } = {}): Promise<{ practices: number; days: number }> {
+  async run(
+    db: Kysely<Database>,
+    calendar?: CoreHoursCalendar,
+    options: { cleared?: { from: string | null; to: string | null } } = {},
+  ): Promise<{ practices: number; days: number }> {
     const cal = calendar ?? (await loadCalendar(db));
-    const writer = new DayWriter(db);
+    const writer = new DayWriter(db, this.wholeWeek(options.cleared));
     const compute = new GroupComputer(db, cal);
     let days = 0;
     for (const group of this.groups()) {
@@ -328,15 +333,53 @@ export class RecomputeSet {
           const { from, to } = spans[0]!;
           await db.deleteFrom("compliance_days").where("practice_code", "in", codes).where("date", ">=", from).where("date", "<=", to).execute();
           await db.deleteFrom("closure_episodes").where("practice_code", "in", codes).where("date", ">=", from).where("date", "<=", to).execute();
+          await clearComplianceWeeks(db, codes, from, to);
         }
       }
       for (const record of await compute.group(group)) {
         await writer.add(record);
         days++;
       }
+      await writer.endGroup();
     }
     await writer.flush();
+    if (!options.cleared) await this.refreshPartialWeeks(db, cal);
     return { practices: this.spans.size, days };
+  }
+
+  /**
+   * Which weeks a writer recomputed whole: those inside the cleared range of a rebuild (`cleared`), else those inside
+   * the practice's own span, whose days were deleted and written again.
+   */
+  wholeWeek(cleared?: { from: string | null; to: string | null }): (code: string, week: string) => boolean {
+    if (cleared) {
+      const within = weeksWithin(cleared.from, cleared.to);
+      return (_code, week) => within(week);
+    }
+    const bySpan = new Map<string, (week: string) => boolean>();
+    return (code, week) => {
+      let within = bySpan.get(code);
+      if (!within) {
+        const span = this.spans.get(code);
+        within = span ? weeksWithin(span.from, span.to) : () => false;
+        bySpan.set(code, within);
+      }
+      return within(week);
+    };
+  }
+
+  /** Regroups, from the stored days, the weeks the spans cover only in part (their other days were not rewritten). */
+  private async refreshPartialWeeks(db: Kysely<Database>, calendar: CoreHoursCalendar): Promise<void> {
+    const byWeek = new Map<string, string[]>();
+    for (const [code, span] of this.spans) {
+      for (const week of weeksOverlapping(span.from, span.to)) {
+        if (weekWithin(week, span.from, span.to)) continue;
+        const list = byWeek.get(week);
+        if (list) list.push(code);
+        else byWeek.set(week, [code]);
+      }
+    }
+    for (const [week, codes] of byWeek) await refreshComplianceWeeks(db, calendar, [week], codes);
   }
 }
 

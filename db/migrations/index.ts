@@ -13,6 +13,7 @@ import * as complianceFlagIndex from "./2026-12-06_04_compliance_flag_index";
 import * as measureDistributions from "./2026-12-06_05_measure_distributions";
 import * as ocDailyMorning from "./2026-12-07_01_oc_daily_morning";
 import * as ocWeekly from "./2026-12-07_02_oc_weekly";
+import * as complianceWeeks from "./2026-12-07_03_compliance_weeks";
 
 /**
  * Every migration, by ISO-dated name. A static list (rather than a folder read at run time) so that the
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-06_05_measure_distributions": measureDistributions,
   "2026-12-07_01_oc_daily_morning": ocDailyMorning,
   "2026-12-07_02_oc_weekly": ocWeekly,
+  "2026-12-07_03_compliance_weeks": complianceWeeks,
 };

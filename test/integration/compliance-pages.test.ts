@@ -60,7 +60,7 @@ beforeAll(async () => {
   await seedDemo(db);
   // Whatever availability the demo brings, these tests use only their own; without the demo's demand figures
   // every flagged practice's suggested approach is "Not enough data" (pressure cannot be judged).
-  for (const table of ["closure_episodes", "compliance_days", "availability_intervals", "pause_requests", "measure_values", "measure_distributions", "oc_hourly", "oc_daily", "oc_weekly", "oc_icb_hourly", "oc_weekday_hourly"] as const)
+  for (const table of ["closure_episodes", "compliance_days", "compliance_weeks", "availability_intervals", "pause_requests", "measure_values", "measure_distributions", "oc_hourly", "oc_daily", "oc_weekly", "oc_icb_hourly", "oc_weekday_hourly"] as const)
     await db.deleteFrom(table).execute();
   dir = mkdtempSync(join(tmpdir(), "icb-compliance-pages-"));
   const file = join(dir, "availability-crafted.csv");

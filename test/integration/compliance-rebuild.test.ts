@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rebuildCompliance, SECONDARY_INDEXES } from "../../app/services/compliance-rebuild.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { writeAvailabilityLog } from "../support/availability-log";
+import { storedWeeks, weeksFromDays } from "../support/compliance-weeks";
 import { runImport, TempDir } from "../importers/helpers";
 
 const tmp = new TempDir();
@@ -21,7 +22,10 @@ afterEach(async () => {
 });
 
 function stored(t: TestDatabase) {
+  // The weekly sums are in step with the days wherever days are written (ADR 17).
+  expect(storedWeeks(t.sqlite)).toEqual(weeksFromDays(t.sqlite));
   return {
+    weeks: storedWeeks(t.sqlite),
     days: t.sqlite.prepare("select * from compliance_days order by practice_code, date").all().map((r) => ({ ...(r as object), computed_at: null })),
     episodes: t.sqlite
       .prepare("select practice_code, date, start_min, end_min, minutes, category, excepted, reasons, pause_ids from closure_episodes order by practice_code, date, start_min")
