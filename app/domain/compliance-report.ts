@@ -196,6 +196,17 @@ export function isoWeekStart(date: string): string {
   return week;
 }
 
+/** The Monday of the first ISO week that starts on or after `date`. */
+export function firstWholeWeek(date: string): string {
+  const start = isoWeekStart(date);
+  return start === date ? start : addDays(start, 7);
+}
+
+/** The Monday of the last ISO week that ends on or before `date`. */
+export function lastWholeWeek(date: string): string {
+  return addDays(isoWeekStart(addDays(date, 1)), -7);
+}
+
 export interface WeekBucket {
   /** The ISO week's Monday. */
   week: string;

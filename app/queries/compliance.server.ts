@@ -5,10 +5,12 @@ import { addDays, CORE_MINUTES_PER_DAY, datesBetween, londonTime, type CoreHours
 import { daySegments, type ApprovedPause, type AvailabilityInterval, type DaySegment } from "~/domain/compliance";
 import {
   dayState,
+  firstWholeWeek,
   halfHourClosures,
   hasEnoughData,
   isoWeekStart,
   lastWeeks,
+  lastWholeWeek,
   peerPosition,
   shareOf,
   type DateRange,
@@ -80,9 +82,8 @@ function storedCoreDays(db: Db, calendar: CoreHoursCalendar, icbCode: string, ra
 
 /** The Mondays of the first and last ISO weeks that lie wholly in the range, or null when none does. */
 function wholeWeeks(range: DateRange): { first: string; last: string } | null {
-  const start = isoWeekStart(range.from);
-  const first = start === range.from ? start : addDays(start, 7);
-  const last = addDays(isoWeekStart(addDays(range.to, 1)), -7);
+  const first = firstWholeWeek(range.from);
+  const last = lastWholeWeek(range.to);
   return first <= last ? { first, last } : null;
 }
 

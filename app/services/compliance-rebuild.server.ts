@@ -3,9 +3,8 @@ import { Worker } from "node:worker_threads";
 import { recordAudit } from "../../db/audit";
 import type { Database } from "../../db/schema";
 import { addDays, localMinute, londonDate } from "~/domain/calendar";
-import { isoWeekStart } from "~/domain/compliance-report";
 import { DayWriter, loadCalendar, RecomputeSet, type PackedDays } from "./compliance.server";
-import { clearComplianceWeeks, refreshComplianceWeeks, weekWithin } from "./compliance-weeks.server";
+import { clearComplianceWeeks, partialWeeks, refreshComplianceWeeks } from "./compliance-weeks.server";
 import type { RebuildWorkerInput, RebuildWorkerMessage } from "./compliance-worker";
 
 /**
@@ -150,9 +149,7 @@ export async function rebuildCompliance(db: Kysely<Database>, options: RebuildOp
       for (const index of SECONDARY_INDEXES) await trx.schema.createIndex(index.name).on(index.table).columns([...index.columns]).execute();
     }
     // The first and last weeks of a bounded range hold days outside it, which were kept: regroup them from the days.
-    const partial = [cleared.from && isoWeekStart(cleared.from), cleared.to && isoWeekStart(cleared.to)].filter(
-      (w): w is string => !!w && !weekWithin(w, cleared.from ?? "0000-00-00", cleared.to ?? "9999-12-31"),
-    );
+    const partial = partialWeeks(cleared.from, cleared.to);
     if (partial.length > 0) await refreshComplianceWeeks(trx, calendar, partial);
     const seconds = (performance.now() - began) / 1000;
     await recordAudit(trx, {

@@ -1,8 +1,8 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import { BulkInsert } from "../../importers/core/bulk";
-import { addDays, type CoreHoursCalendar } from "~/domain/calendar";
-import { isoWeekStart } from "~/domain/compliance-report";
+import { addDays, datesBetween, type CoreHoursCalendar } from "~/domain/calendar";
+import { isoWeekStart, lastWholeWeek } from "~/domain/compliance-report";
 
 /**
  * `compliance_weeks` (ADR 17): each practice's stored core days summed per ISO week. The ICB overview reads whole
@@ -23,26 +23,23 @@ type Db = Kysely<Database>;
 
 const WEEK_COLUMNS = ["practice_code", "week", "open_minutes", "closed_minutes", "excepted_minutes", "least_unknown", "days"] as const;
 
-/** The Mondays of the ISO weeks that overlap `from`…`to`, in order. */
-export function weeksOverlapping(from: string, to: string): string[] {
-  const weeks: string[] = [];
-  for (let w = isoWeekStart(from); w <= to; w = addDays(w, 7)) weeks.push(w);
-  return weeks;
-}
-
-/** Whether all seven days of the ISO week starting `week` are within `from`…`to`. */
-export function weekWithin(week: string, from: string, to: string): boolean {
-  return week >= from && addDays(week, 6) <= to;
+/**
+ * Whether all seven days of an ISO week (its Monday) are within `from`…`to`, as a test of the week alone (two string
+ * comparisons: it runs for every week of England's rebuild). A null bound is open.
+ */
+export function weeksWithin(from: string | null, to: string | null): (week: string) => boolean {
+  const last = to === null ? null : lastWholeWeek(to);
+  return (week) => (from === null || week >= from) && (last === null || week <= last);
 }
 
 /**
- * `weekWithin` for one range, as a test of the week alone (two string comparisons: it runs for every week of England's
- * rebuild). A null bound is open.
+ * The weeks that overlap `from`…`to` but are not wholly within it: at most the first and the last. A null bound is
+ * open. Their other days were not rewritten, so they are regrouped from the stored days.
  */
-export function weeksWithin(from: string | null, to: string | null): (week: string) => boolean {
-  // The Monday of the last week that ends by `to`.
-  const last = to === null ? null : addDays(isoWeekStart(addDays(to, 1)), -7);
-  return (week) => (from === null || week >= from) && (last === null || week <= last);
+export function partialWeeks(from: string | null, to: string | null): string[] {
+  const within = weeksWithin(from, to);
+  const edges = new Set([from && isoWeekStart(from), to && isoWeekStart(to)]);
+  return [...edges].filter((w): w is string => !!w && !within(w));
 }
 
 interface Sums {
@@ -62,20 +59,12 @@ interface Sums {
 export class WeekSums {
   private sums = new Map<string, Sums>();
   private readonly weeks: BulkInsert<"compliance_weeks">;
-  private readonly weekOf = new Map<string, string>();
 
   constructor(
     db: Db,
     private readonly whole: (code: string, week: string) => boolean,
   ) {
     this.weeks = new BulkInsert(db, "compliance_weeks", WEEK_COLUMNS);
-  }
-
-  /** The ISO week (Monday) of a date, remembered. */
-  week(date: string): string {
-    let week = this.weekOf.get(date);
-    if (week === undefined) this.weekOf.set(date, (week = isoWeekStart(date)));
-    return week;
   }
 
   /**
@@ -87,7 +76,7 @@ export class WeekSums {
     const weeks: string[] = [];
     const weekIndex = new Map<string, number>();
     const dateWeek = dates.map((d) => {
-      const w = this.week(d);
+      const w = isoWeekStart(d);
       let i = weekIndex.get(w);
       if (i === undefined) weekIndex.set(w, (i = weeks.push(w) - 1));
       return i;
@@ -150,8 +139,7 @@ export async function refreshComplianceWeeks(db: Db, calendar: CoreHoursCalendar
   for (const week of [...new Set(weeks)].sort()) {
     const last = addDays(week, 6);
     const core = new Set(calendar.coreDays(week, last));
-    const notCore: string[] = [];
-    for (let d = week; d <= last; d = addDays(d, 1)) if (!core.has(d)) notCore.push(d);
+    const notCore = datesBetween(week, last).filter((d) => !core.has(d));
     for (const group of groups) {
       let clear = db.deleteFrom("compliance_weeks").where("week", "=", week);
       if (group) clear = clear.where("practice_code", "in", group);

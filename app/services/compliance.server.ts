@@ -2,7 +2,8 @@ import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import { BulkInsert } from "../../importers/core/bulk";
 import { BUNDLED_BANK_HOLIDAYS, CoreHoursCalendar, CORE_MINUTES_PER_DAY } from "~/domain/calendar";
-import { clearComplianceWeeks, refreshComplianceWeeks, WeekSums, weeksOverlapping, weeksWithin, weekWithin } from "./compliance-weeks.server";
+import { isoWeekStart } from "~/domain/compliance-report";
+import { clearComplianceWeeks, partialWeeks, refreshComplianceWeeks, WeekSums, weeksWithin } from "./compliance-weeks.server";
 import { computeDay, type ApprovedPause, type AvailabilityInterval, type DayResult } from "~/domain/compliance";
 
 /**
@@ -183,7 +184,7 @@ export class DayWriter {
 
   async add(r: DayRecord): Promise<void> {
     await this.days.add([r.practiceCode, r.date, ...dayMinutes(r), this.computedAt]);
-    this.sums.add(r.practiceCode, this.sums.week(r.date), r.open, r.closed, r.excepted, r.unknown);
+    this.sums.add(r.practiceCode, isoWeekStart(r.date), r.open, r.closed, r.excepted, r.unknown);
     for (const e of r.episodes) {
       await this.episodes.add([r.practiceCode, r.date, e.start, e.end, e.minutes, e.category, e.excepted ? 1 : 0, JSON.stringify(e.reasons), JSON.stringify(e.pauseIds)]);
     }
@@ -372,8 +373,7 @@ export class RecomputeSet {
   private async refreshPartialWeeks(db: Kysely<Database>, calendar: CoreHoursCalendar): Promise<void> {
     const byWeek = new Map<string, string[]>();
     for (const [code, span] of this.spans) {
-      for (const week of weeksOverlapping(span.from, span.to)) {
-        if (weekWithin(week, span.from, span.to)) continue;
+      for (const week of partialWeeks(span.from, span.to)) {
         const list = byWeek.get(week);
         if (list) list.push(code);
         else byWeek.set(week, [code]);

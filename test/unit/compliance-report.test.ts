@@ -11,16 +11,19 @@ import {
   bandOf,
   dayState,
   describeWeekly,
+  firstWholeWeek,
   HALF_HOURS,
   halfHourClosures,
   hasEnoughData,
   isoWeekStart,
   lastWeeks,
+  lastWholeWeek,
   peerPosition,
   percent,
   resolveRange,
 } from "~/domain/compliance-report";
 import { parseInstant } from "~/domain/instants";
+import { partialWeeks, weeksWithin } from "~/services/compliance-weeks.server";
 
 const calendar = new CoreHoursCalendar();
 
@@ -182,6 +185,20 @@ describe("weeks", () => {
     expect(isoWeekStart("2026-03-29")).toBe("2026-03-23"); // a Sunday
     expect(isoWeekStart("2026-03-30")).toBe("2026-03-30");
     expect(isoWeekStart("2026-01-01")).toBe("2025-12-29");
+  });
+
+  it("finds the first and last ISO weeks wholly on either side of a date, and the weeks a range covers only in part", () => {
+    expect(firstWholeWeek("2026-03-30")).toBe("2026-03-30"); // a Monday
+    expect(firstWholeWeek("2026-03-31")).toBe("2026-04-06");
+    expect(lastWholeWeek("2026-04-05")).toBe("2026-03-30"); // a Sunday
+    expect(lastWholeWeek("2026-04-04")).toBe("2026-03-23");
+    expect(partialWeeks("2026-03-25", "2026-04-08")).toEqual(["2026-03-23", "2026-04-06"]);
+    expect(partialWeeks("2026-03-25", "2026-03-26")).toEqual(["2026-03-23"]);
+    expect(partialWeeks("2026-03-23", "2026-04-05")).toEqual([]);
+    expect(partialWeeks("2026-03-25", null)).toEqual(["2026-03-23"]);
+    expect(partialWeeks(null, null)).toEqual([]);
+    const within = weeksWithin("2026-03-25", "2026-04-12");
+    expect(["2026-03-23", "2026-03-30", "2026-04-06", "2026-04-13"].map(within)).toEqual([false, true, true, false]);
   });
 
   it("takes the range's last 12 ISO weeks, clipped to the range, oldest first", () => {
