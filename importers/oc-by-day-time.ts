@@ -165,51 +165,26 @@ function checkTotal(v: { clinical: unknown; admin: unknown; other: unknown; tota
   }
 }
 
+/** `parse` with its results remembered (at most 10,000 of them): the values below repeat on almost every row. */
+function remembered<T extends string | number | null>(parse: (value: string) => T): (value: string) => T {
+  const seen = new Map<string, T>();
+  return (value) => {
+    let result = seen.get(value);
+    if (result === undefined) {
+      if (seen.size > 10_000) seen.clear();
+      seen.set(value, (result = parse(value)));
+    }
+    return result;
+  };
+}
+
 /** Parsed DATE values: a month's file repeats about 30 dates hundreds of thousands of times. */
-const dateMemo = new Map<string, string | null>();
-function memoDate(value: string): string | null {
-  let d = dateMemo.get(value);
-  if (d === undefined) {
-    if (dateMemo.size > 10_000) dateMemo.clear();
-    d = parseDate(value, ["iso", "dd/mm/yyyy", "ddmonyyyy"]);
-    dateMemo.set(value, d);
-  }
-  return d;
-}
-
+const memoDate = remembered((value) => parseDate(value, ["iso", "dd/mm/yyyy", "ddmonyyyy"]));
 /** Parsed SUBMISSION_TIME values: a file has a few dozen distinct ones. */
-const hourMemo = new Map<string, number | null>();
-function memoHour(value: string): number | null {
-  let h = hourMemo.get(value);
-  if (h === undefined) {
-    if (hourMemo.size > 10_000) hourMemo.clear();
-    h = parseHour(value);
-    hourMemo.set(value, h);
-  }
-  return h;
-}
-
-/** Parsed WEEKDAY values (`Monday`, `Mon`…), and the weekday of each DATE: both repeat on every row. */
-const weekdayMemo = new Map<string, number | null>();
-function memoWeekday(value: string): number | null {
-  let wd = weekdayMemo.get(value);
-  if (wd === undefined) {
-    if (weekdayMemo.size > 10_000) weekdayMemo.clear();
-    wd = parseWeekday(value);
-    weekdayMemo.set(value, wd);
-  }
-  return wd;
-}
-const dateWeekdayMemo = new Map<string, number>();
-function memoIsoWeekday(date: string): number {
-  let wd = dateWeekdayMemo.get(date);
-  if (wd === undefined) {
-    if (dateWeekdayMemo.size > 10_000) dateWeekdayMemo.clear();
-    wd = isoWeekday(date);
-    dateWeekdayMemo.set(date, wd);
-  }
-  return wd;
-}
+const memoHour = remembered(parseHour);
+/** Parsed WEEKDAY values (`Monday`, `Mon`…), and the weekday of each DATE. */
+const memoWeekday = remembered(parseWeekday);
+const memoIsoWeekday = remembered(isoWeekday);
 
 const COUNT = /^\d{1,9}$/;
 
