@@ -4,6 +4,7 @@ import { matchHeader, ownText, readCsvBatches, type HeaderIndex } from "./core/c
 import { ImportError } from "./core/errors";
 import { fastPracticeCode, parseDate, practiceCode, requireWidth, validateRecord, type FieldColumns } from "./core/fields";
 import type { ImportContext, Importer } from "./core/run";
+import { chunks } from "~/utils/chunks";
 
 /**
  * NHS England "Submissions via Online Consultation Systems in General Practice", the monthly practice-level CSV
@@ -222,11 +223,6 @@ const VALUE_FIELDS = [
 
 const BATCH = 300;
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** The publication the option and the names give (null = take the latest MONTH in the file). */
 function resolvePublication(ctx: ImportContext<OcSubmissionsOptions>): string | null {

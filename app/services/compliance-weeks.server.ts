@@ -3,6 +3,7 @@ import type { Database } from "../../db/schema";
 import { BulkInsert } from "../../importers/core/bulk";
 import { addDays, datesBetween, type CoreHoursCalendar } from "~/domain/calendar";
 import { isoWeekStart, lastWholeWeek } from "~/domain/compliance-report";
+import { chunks } from "~/utils/chunks";
 
 /**
  * `compliance_weeks` (ADR 17): each practice's stored core days summed per ISO week. The ICB overview reads whole
@@ -178,8 +179,3 @@ export async function clearComplianceWeeks(db: Db, practices: readonly string[] 
   await q.execute();
 }
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

@@ -5,6 +5,7 @@ import { computeMeasures, decileLines, measureById, type FactName, type Facts } 
 import { ALL_PRACTICES_SCOPE, isSuppressed } from "~/services/benchmarks.server";
 import { morningSum } from "~/services/oc-aggregates.server";
 import { BulkInsert } from "../../importers/core/bulk";
+import { chunks } from "~/utils/chunks";
 
 /**
  * Where each fact behind the measures comes from, for one month (`YYYY-MM-01`), and the stored measure values
@@ -17,11 +18,6 @@ function monthEnd(month: string): string {
   return addDays(new Date(Date.UTC(y!, m!, 1)).toISOString().slice(0, 10), -1);
 }
 
-function chunks<T>(items: T[], size = 500): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -33,7 +29,7 @@ export async function factsForMonth(db: Kysely<Database>, month: string, practic
     if (!f) facts.set(code, (f = {}));
     f[name] = value;
   };
-  const groups = practices ? chunks(practices) : [null];
+  const groups = practices ? chunks(practices, 500) : [null];
   const end = monthEnd(month);
   for (const group of groups) {
     const scoped = <T extends { where: (...args: any[]) => T }>(q: T, column: string): T => (group ? q.where(column, "in", group) : q);
@@ -141,7 +137,7 @@ export async function recomputeMeasures(db: Kysely<Database>, scope: PracticeMon
   for (const month of [...new Set(scope.months)].sort()) {
     const before = changes;
     // Named practices a group at a time: what a group reads dies young, so a national import's heap stays small.
-    for (const group of practices ? chunks(practices) : [undefined]) {
+    for (const group of practices ? chunks(practices, 500) : [undefined]) {
       const facts = await factsForMonth(db, month, group);
       const stored = new Map<string, { numerator: number | null; denominator: number | null; value: number | null }>();
       let query = db.selectFrom("measure_values").select(["measure_id", "practice_code", "numerator", "denominator", "value"]).where("month", "=", month);

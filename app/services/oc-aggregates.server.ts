@@ -2,6 +2,7 @@ import type { ExpressionBuilder, Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import { addDays } from "~/domain/calendar";
 import { isoWeekStart } from "~/domain/compliance-report";
+import { chunks } from "~/utils/chunks";
 
 /**
  * The stored aggregates of the By Day and Time data (ADR 17), kept in step with `oc_hourly` by the code that
@@ -120,11 +121,6 @@ export async function rebuildIcbHourly(db: Db, icbs: readonly string[], dates?: 
   }
 }
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /**
  * Rebuilds both aggregates from `oc_hourly` for everything stored: for rows written other than by the importer (the
