@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { isoWeekStart } from "~/domain/compliance-report";
 
 /**
  * What `compliance_weeks` must hold, worked out here from every stored day: per practice and ISO week (its Monday),
@@ -11,9 +12,7 @@ export function weeksFromDays(sqlite: Database.Database): unknown[] {
     .all() as { practice_code: string; date: string; open_minutes: number; closed_minutes: number; excepted_minutes: number; unknown_minutes: number }[];
   const weeks = new Map<string, { practice_code: string; week: string; open_minutes: number; closed_minutes: number; excepted_minutes: number; least_unknown: number; days: number }>();
   for (const d of days) {
-    const t = new Date(`${d.date}T00:00:00Z`);
-    t.setUTCDate(t.getUTCDate() - ((t.getUTCDay() + 6) % 7));
-    const week = t.toISOString().slice(0, 10);
+    const week = isoWeekStart(d.date);
     const key = `${d.practice_code}|${week}`;
     const w = weeks.get(key);
     if (!w) {
