@@ -205,16 +205,14 @@ async function weeklySubmissions(db: Db, practices: string[], to: string): Promi
         .groupBy("practice_code")
         .execute(),
     ]);
-    for (const r of whole) {
-      const list = out.get(r.practice_code) ?? [];
-      list.push({ week: r.week, value: r.total });
-      out.set(r.practice_code, list);
-    }
-    for (const r of last) {
-      const list = out.get(r.practice_code) ?? [];
-      list.push({ week: lastWeek, value: Number(r.total) });
-      out.set(r.practice_code, list);
-    }
+    const push = (code: string, point: WeeklyPoint) => {
+      const list = out.get(code);
+      if (list) list.push(point);
+      else out.set(code, [point]);
+    };
+    for (const r of whole) push(r.practice_code, { week: r.week, value: r.total });
+    // After the whole weeks: the window's last week is its newest.
+    for (const r of last) push(r.practice_code, { week: lastWeek, value: Number(r.total) });
   }
   return out;
 }
