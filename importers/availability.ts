@@ -44,7 +44,8 @@ type Key = keyof typeof SPEC;
 const EARLIEST_MS = Date.UTC(2015, 0, 1);
 const LATEST_MS = Date.UTC(2100, 0, 1);
 const PLAIN_LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
-const PLAIN_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?Z$/;
+/** UTC (`Z`) or a `±hh:mm` offset, as suppliers' systems write ISO 8601. */
+const PLAIN_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 
 /** London's UTC offset in minutes for a whole date, or null for a date when the clocks change (or no such date). */
 const offsetByDate = new Map<string, number | null>();
@@ -62,9 +63,9 @@ function londonOffsetAllDay(y: number, mo: number, d: number): number | null {
 }
 
 /**
- * `parseInstant`'s milliseconds for the two common spellings (London `2026-03-30 08:00[:ss]` on a day the clocks
- * do not change, and UTC `2026-03-30T07:00[:ss]Z`), without Luxon's time-zone lookup per row; null for anything
- * else, which the schema then reads (or refuses, with its message).
+ * `parseInstant`'s milliseconds for the common spellings (London `2026-03-30 08:00[:ss]` on a day the clocks do not
+ * change, UTC `2026-03-30T07:00[:ss]Z` and offset `2026-03-30T08:00[:ss]+01:00`), without Luxon per row; null for
+ * anything else, which the schema then reads (or refuses, with its message).
  */
 export function fastInstantMs(raw: string): number | null {
   let m = PLAIN_LOCAL.exec(raw);
@@ -74,8 +75,15 @@ export function fastInstantMs(raw: string): number | null {
     if (o === null) return null;
     offset = o;
   } else {
-    m = PLAIN_UTC.exec(raw);
+    m = PLAIN_OFFSET.exec(raw);
     if (!m) return null;
+    if (m[7] !== undefined) {
+      const oh = Number(m[8]);
+      const om = Number(m[9]);
+      // parseInstant's bounds: offsets up to 14 hours, minutes under 60.
+      if (oh > 14 || om > 59) return null;
+      offset = (m[7] === "-" ? -1 : 1) * (oh * 60 + om);
+    }
     const check = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
     if (check.getUTCDate() !== Number(m[3]) || check.getUTCMonth() !== Number(m[2]) - 1) return null;
   }
