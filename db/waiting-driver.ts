@@ -111,10 +111,22 @@ class WaitingConnection implements DatabaseConnection {
     }
   }
 
-  async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+  /**
+   * Rows `chunkSize` at a time (Kysely's `.stream(n)`), as the Postgres driver gives them: yielding each row through
+   * the executor's async generators cost more than reading it (countOverlaps: 4.5 s of a national availability import).
+   */
+  async *streamQuery<R>(query: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
     if (!SelectQueryNode.is(query.query)) throw new Error("The SQLite driver streams only select queries");
     const statement = this.sqlite.prepare(query.sql);
-    for (const row of statement.iterate(query.parameters as unknown[])) yield { rows: [row as R] };
+    let rows: R[] = [];
+    for (const row of statement.iterate(query.parameters as unknown[])) {
+      rows.push(row as R);
+      if (rows.length >= chunkSize) {
+        yield { rows };
+        rows = [];
+      }
+    }
+    if (rows.length > 0) yield { rows };
   }
 }
 

@@ -145,4 +145,23 @@ describe("waiting for another process's write lock", () => {
     await Promise.all(queued);
     expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   });
+
+  it("streams rows in chunks of the size asked, all of them in order, and frees the connection when the reader stops", async () => {
+    const codes = Array.from({ length: 10 }, (_, i) => `Z${String(i).padStart(2, "0")}`);
+    await waiter.db.insertInto("regions").values(codes.map((code) => ({ code, name: code, ons_code: null, updated_at: NOW }))).execute();
+    const query = waiter.db.selectFrom("regions").select("code").where("code", "like", "Z%").orderBy("code");
+
+    const chunks: string[][] = [];
+    for await (const result of waiter.db.getExecutor().stream<{ code: string }>(query.compile(), 4)) chunks.push(result.rows.map((r) => r.code));
+    expect(chunks).toEqual([codes.slice(0, 4), codes.slice(4, 8), codes.slice(8)]);
+
+    const seen: string[] = [];
+    for await (const row of query.stream(3)) {
+      seen.push(row.code);
+      if (seen.length === 5) break;
+    }
+    expect(seen).toEqual(codes.slice(0, 5));
+    // The statement was closed: the one connection answers the next query.
+    expect((await query.execute()).map((r) => r.code)).toEqual(codes);
+  });
 });
