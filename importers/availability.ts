@@ -7,6 +7,7 @@ import { BulkInsert } from "./core/bulk";
 import { matchHeader, readCsvBatches, type HeaderIndex } from "./core/csv";
 import { ImportError } from "./core/errors";
 import { fastPracticeCode, requireWidth, validateRecord, type FieldColumns } from "./core/fields";
+import { countUnknownPractices } from "./core/practices";
 import type { Importer } from "./core/run";
 
 /**
@@ -228,13 +229,7 @@ export const availabilityImporter: Importer<AvailabilityOptions> = {
     }
     if (replaced > 0) ctx.warn("Earlier intervals from the same source replaced or cut for the same practice and period", replaced);
 
-    const practices = [...new Set([...spans.values()].map((s) => s.practice))];
-    const known = new Set<string>();
-    for (let i = 0; i < practices.length; i += 500) {
-      const rows = await ctx.trx.selectFrom("practices").select("ods_code").where("ods_code", "in", practices.slice(i, i + 500)).execute();
-      for (const r of rows) known.add(r.ods_code);
-    }
-    const unknown = practices.filter((p) => !known.has(p)).length;
+    const unknown = await countUnknownPractices(ctx.trx, [...spans.values()].map((s) => s.practice));
     if (unknown > 0) ctx.warn("Practices not in the practice data (kept; import epraccur to name them)", unknown);
 
     await recompute.run(ctx.trx, await loadCalendar(ctx.trx));

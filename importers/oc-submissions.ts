@@ -3,8 +3,8 @@ import { recomputeMeasures } from "~/services/measures.server";
 import { matchHeader, ownText, readCsvBatches, type HeaderIndex } from "./core/csv";
 import { ImportError } from "./core/errors";
 import { fastPracticeCode, parseDate, practiceCode, requireWidth, validateRecord, type FieldColumns } from "./core/fields";
+import { countUnknownPractices } from "./core/practices";
 import type { ImportContext, Importer } from "./core/run";
-import { chunks } from "~/utils/chunks";
 
 /**
  * NHS England "Submissions via Online Consultation Systems in General Practice", the monthly practice-level CSV
@@ -223,7 +223,6 @@ const VALUE_FIELDS = [
 
 const BATCH = 300;
 
-
 /** The publication the option and the names give (null = take the latest MONTH in the file). */
 function resolvePublication(ctx: ImportContext<OcSubmissionsOptions>): string | null {
   let fromOption: string | null = null;
@@ -349,7 +348,8 @@ export const ocSubmissionsImporter: Importer<OcSubmissionsOptions> = {
     }
 
     const publication = givenPublication ?? latestMonth;
-    const unknown = await unknownPractices(ctx, byMonth);
+    // Counted before `writeMonths` lets the months go.
+    const unknown = await countUnknownPractices(ctx.trx, [...byMonth.values()].flatMap((practices) => [...practices.keys()]));
     await writeMonths(ctx, byMonth, publication);
     if (unknown > 0) ctx.warn("Submissions kept for practices not yet in the practice data (import epraccur to name them)", unknown);
   },
@@ -485,14 +485,3 @@ async function writeMonths(ctx: ImportContext<OcSubmissionsOptions>, byMonth: Ma
   }
 }
 
-/** How many of the file's practices are not in the practice data (counted before `writeMonths` lets the months go). */
-async function unknownPractices(ctx: ImportContext<OcSubmissionsOptions>, byMonth: Map<string, Map<string, Map<string, SupplierValues>>>): Promise<number> {
-  const codes = new Set<string>();
-  for (const practices of byMonth.values()) for (const code of practices.keys()) codes.add(code);
-  let unknown = 0;
-  for (const group of chunks([...codes], 500)) {
-    const known = await ctx.trx.selectFrom("practices").select("ods_code").where("ods_code", "in", group).execute();
-    unknown += group.length - known.length;
-  }
-  return unknown;
-}

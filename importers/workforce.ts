@@ -3,6 +3,7 @@ import { recomputeMeasures } from "~/services/measures.server";
 import { matchHeader, readCsvBatches, type HeaderIndex } from "./core/csv";
 import { ImportError } from "./core/errors";
 import { practiceCode, requireWidth, validateRecord, type FieldColumns } from "./core/fields";
+import { countUnknownPractices } from "./core/practices";
 import type { CsvMember } from "./core/sources";
 import type { ImportContext, Importer } from "./core/run";
 
@@ -362,12 +363,6 @@ async function write(ctx: ImportContext<WorkforceOptions>, month: string, practi
   await flush();
   if (changed.length > 0) await recomputeMeasures(ctx.trx, { months: [month], practices: changed });
 
-  let unknown = 0;
-  const codes = [...practices.keys()];
-  for (let i = 0; i < codes.length; i += 500) {
-    const group = codes.slice(i, i + 500);
-    const known = await ctx.trx.selectFrom("practices").select("ods_code").where("ods_code", "in", group).execute();
-    unknown += group.length - known.length;
-  }
+  const unknown = await countUnknownPractices(ctx.trx, practices.keys());
   if (unknown > 0) ctx.warn("Workforce kept for practices not yet in the practice data (import epraccur to name them)", unknown);
 }

@@ -18,7 +18,6 @@ function monthEnd(month: string): string {
   return addDays(new Date(Date.UTC(y!, m!, 1)).toISOString().slice(0, 10), -1);
 }
 
-
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** Every practice's facts for a month (only practices named, when `practices` is given). */

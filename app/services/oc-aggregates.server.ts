@@ -121,7 +121,6 @@ export async function rebuildIcbHourly(db: Db, icbs: readonly string[], dates?: 
   }
 }
 
-
 /**
  * Rebuilds both aggregates from `oc_hourly` for everything stored: for rows written other than by the importer (the
  * tests' own fixtures) and as a repair. The importers keep them in step on their own.

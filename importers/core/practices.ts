@@ -1,9 +1,10 @@
-import type { Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Database, Practice, PracticeStatus } from "../../db/schema";
 import { isDemoCode } from "./fields";
 import { measuresFollowMoves } from "~/services/measures.server";
 import { icbsAffectedByMoves, rebuildIcbHourly } from "~/services/oc-aggregates.server";
 import type { ImportCounts } from "./run";
+import { chunks } from "~/utils/chunks";
 
 export type PracticeFields = Partial<Omit<Practice, "ods_code" | "created_at" | "updated_at" | "is_demo" | "source">> & {
   name: string;
@@ -102,4 +103,14 @@ export class PracticeWriter {
     this.pending = [];
     await this.trx.insertInto("practices").values(rows as never).execute();
   }
+}
+
+/** How many of `codes` (counted once each) are not in the practice data: for the warnings of importers that keep such rows. */
+export async function countUnknownPractices(db: Kysely<Database>, codes: Iterable<string>): Promise<number> {
+  let unknown = 0;
+  for (const group of chunks([...new Set(codes)], 500)) {
+    const known = await db.selectFrom("practices").select("ods_code").where("ods_code", "in", group).execute();
+    unknown += group.length - known.length;
+  }
+  return unknown;
 }
