@@ -61,30 +61,100 @@ export interface PracticeSummaryRow extends MinuteTotals {
   /** Under the ICB's policy, within the range. */
   flagged: boolean;
   enoughData: boolean;
-  weekly: WeeklyClosed[];
 }
 
+/** Whose stored days: an ICB's practices, or the practices named. */
+type Whose = { icb: string } | { practices: string[] };
+
 /**
- * The stored days of an ICB's practices in a range, core days only: a row for a day that is no longer a core day (made
- * a bank holiday after it was computed) does not count.
+ * The stored days in a range of an ICB's practices or of the practices named, core days only: a row for a day that
+ * is no longer a core day (made a bank holiday after it was computed) does not count.
  */
-function storedCoreDays(db: Db, calendar: CoreHoursCalendar, icbCode: string, range: DateRange) {
+function storedCoreDays(db: Db, calendar: CoreHoursCalendar, whose: Whose, range: DateRange) {
   const isCore = new Set(calendar.coreDays(range.from, range.to));
   const notCore = datesBetween(range.from, range.to).filter((d) => !isCore.has(d));
-  const q = db
-    .selectFrom("compliance_days")
-    .innerJoin("practices", "practices.ods_code", "compliance_days.practice_code")
-    .where("practices.icb_code", "=", icbCode)
-    .where("compliance_days.date", ">=", range.from)
-    .where("compliance_days.date", "<=", range.to);
+  let q = db.selectFrom("compliance_days").where("compliance_days.date", ">=", range.from).where("compliance_days.date", "<=", range.to);
+  q =
+    "icb" in whose
+      ? q.where("compliance_days.practice_code", "in", (eb) => eb.selectFrom("practices").select("practices.ods_code").where("practices.icb_code", "=", whose.icb))
+      : q.where("compliance_days.practice_code", "in", whose.practices);
   return notCore.length > 0 ? q.where("compliance_days.date", "not in", notCore) : q;
 }
 
-/** The Mondays of the first and last ISO weeks that lie wholly in the range, or null when none does. */
-function wholeWeeks(range: DateRange): { first: string; last: string } | null {
+/** Whole-week rows of `compliance_weeks` in a range of an ICB's practices or of the practices named. */
+function storedWeeks(db: Db, whose: Whose, whole: { first: string; last: string }) {
+  const q = db.selectFrom("compliance_weeks").where("compliance_weeks.week", ">=", whole.first).where("compliance_weeks.week", "<=", whole.last);
+  return "icb" in whose
+    ? q.where("compliance_weeks.practice_code", "in", (eb) => eb.selectFrom("practices").select("practices.ods_code").where("practices.icb_code", "=", whose.icb))
+    : q.where("compliance_weeks.practice_code", "in", whose.practices);
+}
+
+/**
+ * A range in the parts its sums are read from (ADR 17): its whole ISO weeks from `compliance_weeks` (null when none
+ * lies wholly in it) and the days of a partial first or last week from `compliance_days`.
+ */
+function rangeParts(range: DateRange): { whole: { first: string; last: string } | null; edges: DateRange[] } {
   const first = firstWholeWeek(range.from);
   const last = lastWholeWeek(range.to);
-  return first <= last ? { first, last } : null;
+  if (first > last) return { whole: null, edges: [range] };
+  const edges = [
+    { from: range.from, to: addDays(first, -1) },
+    { from: addDays(last, 7), to: range.to },
+  ].filter((part) => part.from <= part.to);
+  return { whole: { first, last }, edges };
+}
+
+interface MinuteSums {
+  open: number;
+  closed: number;
+  excepted: number;
+}
+
+/**
+ * Open, closed and excepted minutes per practice of an ICB over a range's core days, summed by the database: one
+ * row per practice from its whole weeks and one from each partial week, so that a few hundred rows reach the app
+ * rather than one per practice and week or day. A practice without stored days is missing.
+ */
+async function icbMinuteSums(db: Db, calendar: CoreHoursCalendar, icbCode: string, range: DateRange): Promise<Map<string, MinuteSums>> {
+  const { whole, edges } = rangeParts(range);
+  const whose = { icb: icbCode };
+  const parts = await Promise.all([
+    ...(whole
+      ? [
+          storedWeeks(db, whose, whole)
+            .select("compliance_weeks.practice_code")
+            .select((eb) => [
+              eb.fn.sum<number | string>("compliance_weeks.open_minutes").as("open"),
+              eb.fn.sum<number | string>("compliance_weeks.closed_minutes").as("closed"),
+              eb.fn.sum<number | string>("compliance_weeks.excepted_minutes").as("excepted"),
+            ])
+            .groupBy("compliance_weeks.practice_code")
+            .execute(),
+        ]
+      : []),
+    ...edges.map((part) =>
+      storedCoreDays(db, calendar, whose, part)
+        .select("compliance_days.practice_code")
+        .select((eb) => [
+          eb.fn.sum<number | string>("compliance_days.open_minutes").as("open"),
+          eb.fn.sum<number | string>("compliance_days.closed_minutes").as("closed"),
+          eb.fn.sum<number | string>("compliance_days.excepted_minutes").as("excepted"),
+        ])
+        .groupBy("compliance_days.practice_code")
+        .execute(),
+    ),
+  ]);
+  const sums = new Map<string, MinuteSums>();
+  for (const r of parts.flat()) {
+    // Sums come back as strings from some drivers (Postgres bigint).
+    const s = sums.get(r.practice_code);
+    if (s) {
+      s.open += Number(r.open);
+      s.closed += Number(r.closed);
+      s.excepted += Number(r.excepted);
+    } else sums.set(r.practice_code, { open: Number(r.open), closed: Number(r.closed), excepted: Number(r.excepted) });
+  }
+  return sums;
 }
 
 /**
@@ -97,39 +167,23 @@ export async function icbOpenShares(
   icbCode: string,
   range: DateRange,
 ): Promise<{ odsCode: string; openShare: number | null; enoughData: boolean }[]> {
-  const codes = new Set(await practicesInScope(db, { ...range, icb: icbCode }));
+  const [codes, sums] = await Promise.all([practicesInScope(db, { ...range, icb: icbCode }), icbMinuteSums(db, calendar, icbCode, range)]);
   const coreMinutes = calendar.coreDays(range.from, range.to).length * CORE_MINUTES_PER_DAY;
-  const sums = new Map(
-    (
-      await storedCoreDays(db, calendar, icbCode, range)
-        .select("compliance_days.practice_code")
-        .select((eb) => [
-          eb.fn.sum<number | string>("compliance_days.open_minutes").as("open"),
-          eb.fn.sum<number | string>("compliance_days.closed_minutes").as("closed"),
-          eb.fn.sum<number | string>("compliance_days.excepted_minutes").as("excepted"),
-        ])
-        .groupBy("compliance_days.practice_code")
-        .execute()
-    ).map((r) => [r.practice_code, { open: Number(r.open), closed: Number(r.closed), excepted: Number(r.excepted) }]),
-  );
-  const members = await db.selectFrom("practices").select("ods_code").where("icb_code", "=", icbCode).orderBy("ods_code").execute();
-  return members
-    .filter((p) => codes.has(p.ods_code))
-    .map((p) => {
-      const { open, closed, excepted } = sums.get(p.ods_code) ?? { open: 0, closed: 0, excepted: 0 };
-      const totals = { coreMinutes, open, closed, excepted, unknown: coreMinutes - open - closed - excepted };
-      return {
-        odsCode: p.ods_code,
-        openShare: coreMinutes - totals.unknown > 0 ? shareOf(open, coreMinutes) : null,
-        enoughData: hasEnoughData(totals),
-      };
-    });
+  return codes.map((odsCode) => {
+    const { open, closed, excepted } = sums.get(odsCode) ?? { open: 0, closed: 0, excepted: 0 };
+    const totals = { coreMinutes, open, closed, excepted, unknown: coreMinutes - open - closed - excepted };
+    return {
+      odsCode,
+      openShare: coreMinutes - totals.unknown > 0 ? shareOf(open, coreMinutes) : null,
+      enoughData: hasEnoughData(totals),
+    };
+  });
 }
 
 /**
  * Per practice in the ICB (its current practices, plus any other of its practices with data in the range): minutes
- * open, closed, excepted and with no data over the range's core days, flagged days and the policy flag, and
- * closed minutes in each of the range's last twelve ISO weeks.
+ * open, closed, excepted and with no data over the range's core days, flagged days and the policy flag. The weekly
+ * trend is read apart (`weeklyClosed`), for the practices a page shows.
  */
 export async function icbComplianceSummary(
   db: Db,
@@ -141,12 +195,7 @@ export async function icbComplianceSummary(
   const codes = await practicesInScope(db, { ...range, icb: icbCode });
   if (codes.length === 0) return [];
   const coreDays = calendar.coreDays(range.from, range.to);
-  const weeks = lastWeeks(range);
-  const stored = () => storedCoreDays(db, calendar, icbCode, range);
-  // Totals and the weekly trend: the range's whole weeks from `compliance_weeks`, the days of a partial first or last
-  // week from `compliance_days` (ADR 17).
-  const whole = wholeWeeks(range);
-  const [practices, weekRows, edgeDays, overThreshold] = await Promise.all([
+  const [practices, sums, overThreshold] = await Promise.all([
     db
       .selectFrom("practices")
       .leftJoin("pcns", "pcns.code", "practices.pcn_code")
@@ -155,60 +204,13 @@ export async function icbComplianceSummary(
       .where("practices.ods_code", "in", codes)
       .orderBy("practices.ods_code")
       .execute(),
-    whole
-      ? db
-          .selectFrom("compliance_weeks")
-          .innerJoin("practices", "practices.ods_code", "compliance_weeks.practice_code")
-          .where("practices.icb_code", "=", icbCode)
-          .where("compliance_weeks.week", ">=", whole.first)
-          .where("compliance_weeks.week", "<=", whole.last)
-          .select([
-            "compliance_weeks.practice_code",
-            "compliance_weeks.week",
-            "compliance_weeks.open_minutes",
-            "compliance_weeks.closed_minutes",
-            "compliance_weeks.excepted_minutes",
-            "compliance_weeks.least_unknown",
-          ])
-          .execute()
-      : Promise.resolve([]),
-    Promise.all(
-      (whole ? [{ from: range.from, to: addDays(whole.first, -1) }, { from: addDays(whole.last, 7), to: range.to }] : [range])
-        .filter((part) => part.from <= part.to)
-        .map((part) =>
-          storedCoreDays(db, calendar, icbCode, part)
-            .select([
-              "compliance_days.practice_code",
-              "compliance_days.date",
-              "compliance_days.open_minutes",
-              "compliance_days.closed_minutes",
-              "compliance_days.excepted_minutes",
-              "compliance_days.unknown_minutes as least_unknown",
-            ])
-            .execute(),
-        ),
-    ).then((parts) => parts.flat()),
+    icbMinuteSums(db, calendar, icbCode, range),
     // Only days at or over the policy's closed minutes can be flagged: the rest are not read at all.
-    stored()
+    storedCoreDays(db, calendar, { icb: icbCode }, range)
       .select(["compliance_days.practice_code", "compliance_days.date", "compliance_days.closed_minutes"])
       .where("compliance_days.closed_minutes", ">=", policy.closedMinutesPerDay)
       .execute(),
   ]);
-  const byPractice = new Map<string, { open: number; closed: number; excepted: number; weeks: Map<string, { closed: number; leastUnknown: number }> }>();
-  const add = (r: { practice_code: string; open_minutes: number; closed_minutes: number; excepted_minutes: number; least_unknown: number }, week: string) => {
-    let p = byPractice.get(r.practice_code);
-    if (!p) byPractice.set(r.practice_code, (p = { open: 0, closed: 0, excepted: 0, weeks: new Map() }));
-    p.open += r.open_minutes;
-    p.closed += r.closed_minutes;
-    p.excepted += r.excepted_minutes;
-    const w = p.weeks.get(week);
-    if (w) {
-      w.closed += r.closed_minutes;
-      w.leastUnknown = Math.min(w.leastUnknown, r.least_unknown);
-    } else p.weeks.set(week, { closed: r.closed_minutes, leastUnknown: r.least_unknown });
-  };
-  for (const r of weekRows) add(r, r.week);
-  for (const d of edgeDays) add(d, isoWeekStart(d.date));
   const flagDays = new Map<string, { date: string; closedMinutes: number }[]>();
   for (const d of overThreshold) {
     const list = flagDays.get(d.practice_code);
@@ -218,17 +220,9 @@ export async function icbComplianceSummary(
   }
   const coreMinutes = coreDays.length * CORE_MINUTES_PER_DAY;
   return practices.map((p) => {
-    const sum = byPractice.get(p.ods_code);
-    const open = sum?.open ?? 0;
-    const closed = sum?.closed ?? 0;
-    const excepted = sum?.excepted ?? 0;
+    const { open, closed, excepted } = sums.get(p.ods_code) ?? { open: 0, closed: 0, excepted: 0 };
     const totals = { coreMinutes, open, closed, excepted, unknown: coreMinutes - open - closed - excepted };
     const flags = evaluateFlags(flagDays.get(p.ods_code) ?? [], policy);
-    const weekly = weeks.map((w): WeeklyClosed => {
-      // A week is known when any of its stored core days has a minute of data.
-      const week = sum?.weeks.get(w.week);
-      return { week: w.week, closed: week && week.leastUnknown < CORE_MINUTES_PER_DAY ? week.closed : null };
-    });
     const known = totals.coreMinutes - totals.unknown;
     return {
       odsCode: p.ods_code,
@@ -248,9 +242,58 @@ export async function icbComplianceSummary(
       flaggedDays: flags.flaggedDates.length,
       flagged: flags.flagged,
       enoughData: hasEnoughData(totals),
-      weekly,
     };
   });
+}
+
+/**
+ * Closed minutes in each of a range's last twelve ISO weeks (oldest first) for each practice named: whole weeks from
+ * `compliance_weeks`, the days of a partial week from `compliance_days` (ADR 17). A week is known when any of its
+ * stored core days has a minute of data; otherwise its closed minutes are null (no data).
+ */
+export async function weeklyClosed(db: Db, calendar: CoreHoursCalendar, range: DateRange, practices: string[]): Promise<Map<string, WeeklyClosed[]>> {
+  const weeks = lastWeeks(range);
+  const seen = new Map<string, Map<string, { closed: number; leastUnknown: number }>>();
+  const add = (code: string, week: string, closed: number, leastUnknown: number) => {
+    let own = seen.get(code);
+    if (!own) seen.set(code, (own = new Map()));
+    const w = own.get(week);
+    if (w) {
+      w.closed += closed;
+      w.leastUnknown = Math.min(w.leastUnknown, leastUnknown);
+    } else own.set(week, { closed, leastUnknown });
+  };
+  if (weeks.length > 0) {
+    const { whole, edges } = rangeParts({ from: weeks[0]!.from, to: range.to });
+    for (let i = 0; i < practices.length; i += 500) {
+      const whose = { practices: practices.slice(i, i + 500) };
+      const [weekRows, edgeRows] = await Promise.all([
+        whole
+          ? storedWeeks(db, whose, whole)
+              .select(["compliance_weeks.practice_code", "compliance_weeks.week", "compliance_weeks.closed_minutes", "compliance_weeks.least_unknown"])
+              .execute()
+          : Promise.resolve([]),
+        Promise.all(
+          edges.map((part) =>
+            storedCoreDays(db, calendar, whose, part)
+              .select(["compliance_days.practice_code", "compliance_days.date", "compliance_days.closed_minutes", "compliance_days.unknown_minutes"])
+              .execute(),
+          ),
+        ).then((parts) => parts.flat()),
+      ]);
+      for (const r of weekRows) add(r.practice_code, r.week, r.closed_minutes, r.least_unknown);
+      for (const d of edgeRows) add(d.practice_code, isoWeekStart(d.date), d.closed_minutes, d.unknown_minutes);
+    }
+  }
+  return new Map(
+    practices.map((code) => [
+      code,
+      weeks.map((w): WeeklyClosed => {
+        const week = seen.get(code)?.get(w.week);
+        return { week: w.week, closed: week && week.leastUnknown < CORE_MINUTES_PER_DAY ? week.closed : null };
+      }),
+    ]),
+  );
 }
 
 // -----------------------------------------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ import { Pagination } from "~/components/Pagination";
 import { Sparkline } from "~/components/Sparkline";
 import { DemoTag } from "~/components/StatusTag";
 import { CLASSIFICATION_LABELS, type Classification } from "~/domain/classification";
-import { bandCounts, describeWeekly, ENOUGH_DATA_SHARE, londonToday, percent, resolveRange, shareOf } from "~/domain/compliance-report";
+import type { CoreHoursCalendar } from "~/domain/calendar";
+import { bandCounts, describeWeekly, ENOUGH_DATA_SHARE, londonToday, percent, resolveRange, shareOf, type DateRange } from "~/domain/compliance-report";
 import { describePolicy } from "~/domain/policy";
-import { icbComplianceSummary, latestComplianceDate, type PracticeSummaryRow } from "~/queries/compliance.server";
+import { icbComplianceSummary, latestComplianceDate, weeklyClosed, type PracticeSummaryRow, type WeeklyClosed } from "~/queries/compliance.server";
 import { icbPcns } from "~/queries/practices.server";
 import { classifyIcbPractices } from "~/services/classification.server";
 import { loadCalendar } from "~/services/compliance.server";
@@ -30,10 +31,12 @@ type FlagFilter = "all" | "flagged" | "not-flagged";
 const APPROACHES = Object.keys(CLASSIFICATION_LABELS) as Classification[];
 
 /** A practice's row with its suggested approach (can't or won't) over the same dates. */
-type Row = PracticeSummaryRow & { approach: Classification };
+type Ranked = PracticeSummaryRow & { approach: Classification };
+/** A row as shown or downloaded: with its weekly trend, read only for the rows shown (or all, for the CSV). */
+type Row = Ranked & { weekly: WeeklyClosed[] };
 
-/** The columns, once: the page shows them and the CSV holds them. */
-const COLUMNS: Column<Row>[] = [
+/** The columns that sort (every one but the trend). */
+const FIGURES: Column<Ranked>[] = [
   { key: "code", header: "ODS code", value: (r) => r.odsCode },
   { key: "name", header: "Practice", value: (r) => r.name },
   { key: "pcn", header: "PCN", value: (r) => r.pcnName ?? r.pcnCode },
@@ -43,9 +46,22 @@ const COLUMNS: Column<Row>[] = [
   { key: "flagged_days", header: "Flagged days", value: (r) => r.flaggedDays, numeric: true },
   { key: "flagged", header: "Policy flag", value: (r) => (r.flagged ? "Flagged" : "Not flagged") },
   { key: "no_data", header: "% no data", value: (r) => percent(r.unknownShare), numeric: true },
-  { key: "trend", header: "Weekly closed minutes", value: (r) => describeWeekly(r.weekly.map((w) => w.closed)), sortable: false },
-  { key: "approach", header: "Suggested approach", value: (r) => CLASSIFICATION_LABELS[r.approach].label },
 ];
+const APPROACH: Column<Ranked> = { key: "approach", header: "Suggested approach", value: (r) => CLASSIFICATION_LABELS[r.approach].label };
+const SORTABLE: Column<Ranked>[] = [...FIGURES, APPROACH];
+
+/** The columns, once: the page shows them and the CSV holds them. */
+const COLUMNS: Column<Row>[] = [
+  ...FIGURES,
+  { key: "trend", header: "Weekly closed minutes", value: (r) => describeWeekly(r.weekly.map((w) => w.closed)), sortable: false },
+  APPROACH,
+];
+
+/** The rows with their weekly trends. */
+async function withTrends(db: ReturnType<typeof getDb>, calendar: CoreHoursCalendar, range: DateRange, rows: Ranked[]): Promise<Row[]> {
+  const weekly = await weeklyClosed(db, calendar, range, rows.map((r) => r.odsCode));
+  return rows.map((r) => ({ ...r, weekly: weekly.get(r.odsCode)! }));
+}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { icb } = await requireIcbAccess(request, params.icbCode);
@@ -70,15 +86,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
   const summary = await icbComplianceSummary(db, calendar, icb.code, range, policy);
   const classifications = await classifyIcbPractices(db, { calendar, icbCode: icb.code, range, policy, summary });
-  const all: Row[] = summary.map((r) => ({ ...r, approach: classifications.get(r.odsCode)!.result.classification }));
+  const all: Ranked[] = summary.map((r) => ({ ...r, approach: classifications.get(r.odsCode)!.result.classification }));
   const filtered = all.filter(
     (r) => (!pcn || r.pcnCode === pcn) && (flag === "all" || (flag === "flagged") === r.flagged) && (!approach || r.approach === approach)
   );
-  const rows = sortRows(filtered, COLUMNS, sortKey, dir);
+  const rows = sortRows(filtered, SORTABLE, sortKey, dir);
 
   if (q.get("format") === "csv") {
     const suffix = [pcn, flag !== "all" ? flag : null, approach].filter(Boolean).join("-");
-    return csvResponse(`${icb.code}-compliance-${range.from}-to-${range.to}${suffix ? `-${suffix}` : ""}.csv`, toCsv(COLUMNS, rows));
+    return csvResponse(`${icb.code}-compliance-${range.from}-to-${range.to}${suffix ? `-${suffix}` : ""}.csv`, toCsv(COLUMNS, await withTrends(db, calendar, range, rows)));
   }
 
   const core = all.reduce((s, r) => s + r.coreMinutes, 0);
@@ -98,7 +114,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       windowDays: policy.windowDays,
       isDefault: policy.isDefault,
     },
-    rows: page.rows,
+    rows: await withTrends(db, calendar, range, page.rows),
     page: page.info,
     pcns,
     filter: { pcn, flag, approach },
