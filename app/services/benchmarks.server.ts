@@ -35,7 +35,10 @@ export async function measureTable(
     .select(["measure_values.practice_code", "measure_values.measure_id", "measure_values.numerator", "measure_values.denominator", "measure_values.value"])
     .where("measure_values.month", "=", args.month);
   if (args.icb) {
-    query = query.innerJoin("practices", "practices.ods_code", "measure_values.practice_code").where("practices.icb_code", "=", args.icb);
+    // `in (select …)` rather than a join: the planner then seeks the primary key (measure, month, practice) for each
+    // of the ICB's practices instead of walking each practice's values.
+    const icb = args.icb;
+    query = query.where("measure_values.practice_code", "in", (eb) => eb.selectFrom("practices").select("practices.ods_code").where("practices.icb_code", "=", icb));
   }
   if (args.practice) query = query.where("measure_values.practice_code", "=", args.practice);
   if (args.measureIds) query = query.where("measure_values.measure_id", "in", args.measureIds);
