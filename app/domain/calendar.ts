@@ -40,14 +40,31 @@ export function isDate(value: string): boolean {
   return d.toISOString().slice(0, 10) === value;
 }
 
+/** Dates and their day numbers both ways, remembered: a page works out the same few hundred dates thousands of times. */
+const dayNumbers = new Map<string, number>();
+const datesByNumber = new Map<number, string>();
+const REMEMBERED_DATES = 20_000;
+
 function dayNumber(date: string): number {
-  const m = DATE.exec(date);
-  if (!m) throw new Error(`Not a date: ${date}`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000;
+  let n = dayNumbers.get(date);
+  if (n === undefined) {
+    const m = DATE.exec(date);
+    if (!m) throw new Error(`Not a date: ${date}`);
+    n = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000;
+    if (dayNumbers.size >= REMEMBERED_DATES) dayNumbers.clear();
+    dayNumbers.set(date, n);
+  }
+  return n;
 }
 
 function fromDayNumber(n: number): string {
-  return new Date(n * 86_400_000).toISOString().slice(0, 10);
+  let date = datesByNumber.get(n);
+  if (date === undefined) {
+    date = new Date(n * 86_400_000).toISOString().slice(0, 10);
+    if (datesByNumber.size >= REMEMBERED_DATES) datesByNumber.clear();
+    datesByNumber.set(n, date);
+  }
+  return date;
 }
 
 export function addDays(date: string, days: number): string {

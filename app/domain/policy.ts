@@ -54,9 +54,11 @@ export function evaluateFlags(days: readonly DayClosed[], policy: Policy): FlagR
     .sort();
   let mostInWindow = 0;
   let firstWindow: FlagResult["firstWindow"] = null;
+  // Each date as days from the first, worked out once rather than at every step of the window.
+  const offsets = flaggedDates.map((d) => daysBetween(flaggedDates[0]!, d));
   let left = 0;
   for (let right = 0; right < flaggedDates.length; right++) {
-    while (daysBetween(flaggedDates[left]!, flaggedDates[right]!) >= policy.windowDays) left++;
+    while (offsets[right]! - offsets[left]! >= policy.windowDays) left++;
     const count = right - left + 1;
     if (count > mostInWindow) mostInWindow = count;
     if (!firstWindow && count >= policy.flaggedDays) firstWindow = { from: flaggedDates[left]!, to: flaggedDates[right]! };
