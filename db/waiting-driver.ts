@@ -71,6 +71,12 @@ class Mutex {
 
 const BEGIN = CompiledQuery.raw("begin immediate");
 
+/**
+ * Statements kept prepared per connection (least recently used dropped first). SQLite re-prepares a kept statement
+ * itself if the schema changes under it (a migration).
+ */
+const STATEMENT_CACHE_SIZE = 200;
+
 class WaitingConnection implements DatabaseConnection {
   inTransaction = false;
   constructor(
@@ -79,8 +85,22 @@ class WaitingConnection implements DatabaseConnection {
     private readonly busyWaitMs: number,
   ) {}
 
+  /** Prepared statements by SQL, most recently used last: a page runs the same few dozen statements every time. */
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+
+  #prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement) this.#statements.delete(sql);
+    else {
+      statement = this.sqlite.prepare(sql);
+      if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#statements.delete(this.#statements.keys().next().value!);
+    }
+    this.#statements.set(sql, statement);
+    return statement;
+  }
+
   #run(query: CompiledQuery): QueryResult<unknown> {
-    const statement = this.sqlite.prepare(query.sql);
+    const statement = this.#prepare(query.sql);
     const parameters = query.parameters as unknown[];
     if (statement.reader) return { rows: statement.all(parameters) };
     const { changes, lastInsertRowid } = statement.run(parameters);
